@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using OpenCvSharp;
+using Serilog;
+
+namespace StreamLrcn.Capture;
+
+/// <summary>
+/// Drives one blocking <see cref="IFrameSource"/> on a dedicated thread and writes stamped
+/// <see cref="Frame"/>s to a channel shared by all streams. The stage owns its source and
+/// disposes it when the loop ends. A source failure ends this stream only; it is reported in
+/// <see cref="Outcome"/> and never faults the shared channel, so other streams and the labels
+/// already computed are kept.
+/// </summary>
+public sealed class CaptureStage : IDisposable
+{
+    private readonly IFrameSource _source;
+    private readonly ChannelWriter<Frame> _output;
+    private readonly TaskCompletionSource<StreamOutcome> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationToken _cancellation;
+    private Thread? _thread;
+
+    public CaptureStage(StreamInfo stream, IFrameSource source, ChannelWriter<Frame> output, CancellationToken cancellation)
+    {
+        Stream = stream;
+        _source = source;
+        _output = output;
+        _cancellation = cancellation;
+    }
+
+    public StreamInfo Stream { get; }
+
+    /// <summary>Completes when the source has ended, failed or been cancelled.</summary>
+    public Task<StreamOutcome> Completion => _done.Task;
+
+    public void Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = $"capture:{Stream.Name}" };
+        _thread.Start();
+    }
+
+    private void Run()
+    {
+        long sequence = 0;
+        string? error = null;
+        try
+        {
+            Log.Debug("Capture of {Stream} started", Stream.Name);
+            var flags = FrameFlags.StreamStart;
+            while (!_cancellation.IsCancellationRequested)
+            {
+                var image = new Mat();
+                bool more;
+                TimeSpan? timestamp;
+                try
+                {
+                    more = _source.Read(image, out timestamp);
+                }
+                catch
+                {
+                    image.Dispose();
+                    throw;
+                }
+                if (!more)
+                {
+                    image.Dispose();
+                    break;
+                }
+
+                var time = timestamp ?? TimeSpan.FromSeconds(sequence / (Stream.FramesPerSecond > 0 ? Stream.FramesPerSecond : 30));
+                var frame = new Frame(new FrameHeader(Stream, sequence, time, Stopwatch.GetTimestamp(), flags), image);
+                if (!Write(frame))
+                {
+                    frame.Dispose();
+                    break;
+                }
+                sequence++;
+                flags = FrameFlags.None;
+            }
+        }
+        catch (FrameSourceException ex)
+        {
+            error = ex.Message;
+            Log.Error("Stream {Stream} failed after {Frames} frames: {Reason}", Stream.Name, sequence, ex.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancellation ends the stream like a normal end; the pipeline drains what was captured.
+        }
+        finally
+        {
+            _done.TrySetResult(new StreamOutcome(Stream, sequence, error));
+        }
+    }
+
+    /// <summary>
+    /// Hands the frame to the channel. This thread exists only to run the source, so blocking it
+    /// while a full channel drains is the back-pressure replay wants (no frame is dropped).
+    /// A channel in drop-oldest mode never blocks here.
+    /// </summary>
+    private bool Write(Frame frame)
+    {
+        while (!_output.TryWrite(frame))
+        {
+            if (!_output.WaitToWriteAsync(_cancellation).AsTask().GetAwaiter().GetResult())
+                return false;
+        }
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _thread?.Join();
+        _source.Dispose();
+    }
+}

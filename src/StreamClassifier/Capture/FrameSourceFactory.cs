@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace StreamLrcn.Capture;
+
+/// <summary>Turns what a user typed (a file, a folder, a camera index, <c>pattern</c>) into a source.</summary>
+public static class FrameSourceFactory
+{
+    /// <summary>
+    /// Opens <paramref name="spec"/>: a camera index (<c>0</c>), <c>pattern</c> or
+    /// <c>pattern:reverse</c> (synthetic, 300 frames; <c>pattern:endless</c> never ends),
+    /// an image folder, or a video file.
+    /// </summary>
+    public static IFrameSource Open(string spec, double folderFramesPerSecond = 30)
+    {
+        if (int.TryParse(spec, NumberStyles.None, CultureInfo.InvariantCulture, out var cameraIndex))
+            return new CameraSource(cameraIndex);
+        if (spec.StartsWith("pattern", StringComparison.Ordinal) && !File.Exists(spec) && !Directory.Exists(spec))
+        {
+            var options = spec.Split(':', 2) is [_, var rest] ? rest : "";
+            return new TestPatternSource(spec, reverse: options.Contains("reverse", StringComparison.Ordinal),
+                frames: options.Contains("endless", StringComparison.Ordinal) ? 0 : 300);
+        }
+        if (Uri.TryCreate(spec, UriKind.Absolute, out var uri) && uri.Scheme is not "file" && spec.Contains("://", StringComparison.Ordinal))
+            throw new FrameSourceException(
+                $"input '{UrlRedactor.Redact(spec)}' is a network URL: network streams are read by the monitor daemon's ffmpeg ingest, not by this command");
+        if (Directory.Exists(spec))
+            return new ImageFolderSource(spec, folderFramesPerSecond);
+        return new VideoFileSource(spec);
+    }
+}

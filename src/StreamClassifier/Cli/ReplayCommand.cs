@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using Serilog;
+using Spectre.Console;
+using StreamLrcn.Capture;
+using StreamLrcn.Inference;
+using StreamLrcn.Models;
+using StreamLrcn.Pipeline;
+using StreamLrcn.Sinks;
+
+namespace StreamLrcn.Cli;
+
+/// <summary><c>replay &lt;file-or-folder&gt;... --out FILE</c>: labels every frame of recorded inputs, as fast as the machine allows.</summary>
+public static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var inputs = new Argument<string[]>("inputs")
+        {
+            Description = "Video files, image-sequence folders (frames in file-name order) or 'pattern' (a synthetic clip). Several inputs are batched together.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var output = new Option<string>("--out", "-o") { Description = "Output file: .jsonl or .csv, one record per frame.", Required = true };
+        var folderFps = new Option<double>("--folder-fps") { Description = "Frame rate of image folders (they carry no timestamps).", DefaultValueFactory = _ => 30 };
+        var arguments = new PipelineArguments();
+
+        var command = new Command("replay", "Label every frame of recorded videos or image folders and write the labels to a file.") { inputs, output, folderFps };
+        arguments.AddTo(command);
+        command.SetAction((result, cancellation) => RunAsync(result.GetValue(inputs)!, result.GetValue(output)!, result.GetValue(folderFps), arguments, result, cancellation));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string[] inputs, string output, double folderFps, PipelineArguments arguments, ParseResult result, CancellationToken cancellation)
+    {
+        ModelPackage package;
+        PipelineOptions options;
+        var sources = new List<IFrameSource>();
+        try
+        {
+            package = arguments.LoadModel(result);
+            options = arguments.ToOptions(result, package);
+            foreach (var input in inputs)
+                sources.Add(FrameSourceFactory.Open(input, folderFps));
+        }
+        catch (Exception ex) when (ex is ModelPackageException or FrameSourceException or FormatException or ArgumentException)
+        {
+            foreach (var source in sources)
+                source.Dispose();
+            Log.Error("{Message}", ex.Message);
+            return ExitCodes.InvalidSetup;
+        }
+
+        Log.Information("Model {Model} ({Labels}), {Trained}", package.Manifest.Name, string.Join(", ", package.Labels),
+            package.Manifest.Trained ? "trained" : "UNTRAINED placeholder weights");
+        PipelineResult run;
+        try
+        {
+            using var pipeline = new ClassificationPipeline(package, options, [LabelSinkFactory.Create(output, package.Labels)]);
+            var expected = sources.All(s => s.ExpectedFrameCount.HasValue) ? sources.Sum(s => s.ExpectedFrameCount!.Value) : (long?)null;
+            var running = pipeline.RunAsync(sources, cancellation);
+            await ShowProgressAsync(running, () => pipeline.FramesLabelled, expected);
+            run = await running;
+        }
+        catch (Exception ex) when (ex is DeviceUnavailableException or ModelPackageException or ArgumentException)
+        {
+            Log.Error("{Message}", ex.Message);
+            return ExitCodes.InvalidSetup;
+        }
+
+        PrintSummary(run, package, output);
+        return run.AnyStreamFailed ? ExitCodes.InputFailed : ExitCodes.Success;
+    }
+
+    private static async Task ShowProgressAsync(Task running, Func<long> done, long? expected)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsErrorRedirected)
+        {
+            await Task.WhenAny(running);
+            return;
+        }
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("frames", maxValue: expected ?? 1);
+                task.IsIndeterminate = expected is null;
+                while (!running.IsCompleted)
+                {
+                    task.Value = done();
+                    await Task.WhenAny(running, Task.Delay(100));
+                }
+                task.Value = done();
+            });
+    }
+
+    private static void PrintSummary(PipelineResult run, ModelPackage package, string output)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(culture, $"frames: {run.FramesLabelled} in {run.Elapsed.TotalSeconds:0.00} s ({run.FramesPerSecond:0.0} fps), written to {output}"));
+        for (var i = 0; i < package.Labels.Count; i++)
+            Console.WriteLine(string.Create(culture, $"  {package.Labels[i]}: {run.LabelCounts[i]} frames"));
+        foreach (var stream in run.Streams)
+            Console.WriteLine(stream.Failed
+                ? $"stream {stream.Stream.Name}: FAILED after {stream.FramesCaptured} frames: {stream.Error}"
+                : $"stream {stream.Stream.Name}: {stream.FramesCaptured} frames");
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace StreamLrcn.Models;
+
+/// <summary>
+/// <c>manifest.json</c> of a model package: what the runtime needs to know to load and check the
+/// ONNX files beside it. See README "Model package" for the format.
+/// </summary>
+public sealed record ModelManifest
+{
+    public const string FormatName = "streamlrcn-model";
+    public const int CurrentFormatVersion = 1;
+
+    public string Format { get; init; } = FormatName;
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+
+    /// <summary>False for a head with untrained weights (placeholder packages).</summary>
+    public bool Trained { get; init; }
+
+    /// <summary>Class names in the order of the head's outputs.</summary>
+    public required IReadOnlyList<string> Labels { get; init; }
+
+    public required CnnSpec Cnn { get; init; }
+    public required HeadSpec Head { get; init; }
+
+    /// <summary>Sequence length the head was trained on; the sliding window runs over this many frames.</summary>
+    public required int Window { get; init; }
+
+    /// <summary>A window label is emitted every <c>Stride</c> frames.</summary>
+    public required int Stride { get; init; }
+
+    /// <summary>Free-form facts from training (data, accuracy, date).</summary>
+    public Dictionary<string, JsonElement>? Training { get; init; }
+
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        RespectRequiredConstructorParameters = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+}
+
+/// <summary>The frame featurizer. <see cref="Model"/> names a CNN the runtime derives itself (not shipped in the package).</summary>
+public sealed record CnnSpec
+{
+    /// <summary>Only <see cref="CnnModels.ResNet18"/> exists so far.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Length of the feature vector the CNN emits per frame.</summary>
+    public required int FeatureSize { get; init; }
+}
+
+/// <summary>The recurrent head: a GRU over features and a linear classifier, one ONNX file.</summary>
+public sealed record HeadSpec
+{
+    public required string File { get; init; }
+    public required int HiddenSize { get; init; }
+    public required int Layers { get; init; }
+    public string FeaturesInput { get; init; } = HeadModelWriter.FeaturesInput;
+    public string StateInput { get; init; } = HeadModelWriter.StateInput;
+    public string LogitsOutput { get; init; } = HeadModelWriter.LogitsOutput;
+    public string ProbabilitiesOutput { get; init; } = HeadModelWriter.ProbabilitiesOutput;
+    public string StateOutput { get; init; } = HeadModelWriter.StateOutput;
+}

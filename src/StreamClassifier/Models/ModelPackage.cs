@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using StreamLrcn.Inference;
+
+namespace StreamLrcn.Models;
+
+/// <summary>
+/// A model folder: <c>manifest.json</c> and the head's ONNX file. <see cref="Load"/> checks
+/// everything a run depends on before any frame is read, and <see cref="Write"/> is the only way
+/// packages are written, so a package the runtime cannot load is never produced.
+/// </summary>
+public sealed class ModelPackage
+{
+    public const string ManifestFileName = "manifest.json";
+
+    private ModelPackage(string directory, ModelManifest manifest)
+    {
+        Directory = directory;
+        Manifest = manifest;
+    }
+
+    public string Directory { get; }
+
+    public ModelManifest Manifest { get; }
+
+    public string HeadPath => Path.Combine(Directory, Manifest.Head.File);
+
+    public IReadOnlyList<string> Labels => Manifest.Labels;
+
+    /// <summary>Reads and validates a package; throws <see cref="ModelPackageException"/> saying what was expected and found.</summary>
+    public static ModelPackage Load(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory))
+            throw new ModelPackageException($"model folder '{directory}' does not exist: expected a folder with {ManifestFileName} and the head ONNX file");
+        var manifestPath = Path.Combine(directory, ManifestFileName);
+        if (!File.Exists(manifestPath))
+            throw new ModelPackageException($"model folder '{directory}' has no {ManifestFileName}");
+
+        ModelManifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<ModelManifest>(File.ReadAllText(manifestPath), ModelManifest.JsonOptions)
+                ?? throw new ModelPackageException($"{manifestPath}: expected a JSON object, found null");
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelPackageException($"{manifestPath} is not a valid manifest: {ex.Message}", ex);
+        }
+
+        var package = new ModelPackage(directory, manifest);
+        package.Validate(manifestPath);
+        return package;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="manifest"/> and a head built from <paramref name="weights"/> into
+    /// <paramref name="directory"/>, then loads the result back: a package that fails validation
+    /// is removed and the error thrown.
+    /// </summary>
+    public static ModelPackage Write(string directory, ModelManifest manifest, HeadWeights weights)
+    {
+        weights.Validate();
+        var consistent = manifest with
+        {
+            Cnn = manifest.Cnn with { FeatureSize = weights.FeatureSize },
+            Head = manifest.Head with { HiddenSize = weights.HiddenSize, Layers = weights.Layers.Count },
+        };
+        if (consistent.Labels.Count != weights.ClassCount)
+            throw new ModelPackageException($"manifest lists {consistent.Labels.Count} labels but the head has {weights.ClassCount} outputs");
+
+        System.IO.Directory.CreateDirectory(directory);
+        HeadModelWriter.Write(weights, Path.Combine(directory, consistent.Head.File));
+        var manifestPath = Path.Combine(directory, ManifestFileName);
+        File.WriteAllText(manifestPath, JsonSerializer.Serialize(consistent, ModelManifest.JsonOptions) + "\n");
+        try
+        {
+            return Load(directory);
+        }
+        catch (ModelPackageException)
+        {
+            File.Delete(manifestPath);
+            throw;
+        }
+    }
+
+    private void Validate(string manifestPath)
+    {
+        var m = Manifest;
+        Expect(m.Format == ModelManifest.FormatName, "format", $"'{ModelManifest.FormatName}'", $"'{m.Format}'");
+        Expect(m.FormatVersion == ModelManifest.CurrentFormatVersion, "formatVersion", $"{ModelManifest.CurrentFormatVersion}", $"{m.FormatVersion}");
+        Expect(m.Labels.Count >= 2, "labels", "at least 2 labels", $"{m.Labels.Count}");
+        Expect(m.Labels.All(l => !string.IsNullOrWhiteSpace(l)), "labels", "non-empty names", "an empty name");
+        Expect(m.Labels.Distinct(StringComparer.Ordinal).Count() == m.Labels.Count, "labels", "unique names",
+            string.Join(", ", m.Labels.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => $"'{g.Key}' twice")));
+        Expect(m.Window >= 1, "window", "at least 1", $"{m.Window}");
+        Expect(m.Stride >= 1, "stride", "at least 1", $"{m.Stride}");
+        Expect(m.Cnn.Model == ResNet18FeatureModel.Id, "cnn.model", $"'{ResNet18FeatureModel.Id}'", $"'{m.Cnn.Model}'");
+        Expect(m.Cnn.FeatureSize == ResNet18FeatureModel.FeatureSize, "cnn.featureSize", $"{ResNet18FeatureModel.FeatureSize} (what {m.Cnn.Model} emits)", $"{m.Cnn.FeatureSize}");
+        Expect(m.Head.HiddenSize >= 1, "head.hiddenSize", "at least 1", $"{m.Head.HiddenSize}");
+        Expect(m.Head.Layers >= 1, "head.layers", "at least 1", $"{m.Head.Layers}");
+        Expect(File.Exists(HeadPath), "head.file", $"a file '{HeadPath}'", "none");
+
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(HeadPath);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            throw new ModelPackageException($"{HeadPath}: expected an ONNX model ONNX Runtime can load, found: {ex.Message.Split('\n')[0]}", ex);
+        }
+        using (session)
+        {
+            var h = m.Head;
+            CheckTensor(session.InputMetadata, h.FeaturesInput, "input", [-1, -1, m.Cnn.FeatureSize]);
+            CheckTensor(session.InputMetadata, h.StateInput, "input", [h.Layers, -1, h.HiddenSize]);
+            CheckTensor(session.OutputMetadata, h.ProbabilitiesOutput, "output", [-1, -1, m.Labels.Count]);
+            CheckTensor(session.OutputMetadata, h.StateOutput, "output", [h.Layers, -1, h.HiddenSize]);
+        }
+
+        void Expect(bool condition, string field, string expected, string found)
+        {
+            if (!condition)
+                throw new ModelPackageException($"{manifestPath}: field '{field}' expected {expected}, found {found}");
+        }
+    }
+
+    /// <summary>Checks that a head tensor exists with the given dimensions (-1: any, symbolic allowed).</summary>
+    private void CheckTensor(IReadOnlyDictionary<string, NodeMetadata> tensors, string name, string kind, int[] expected)
+    {
+        if (!tensors.TryGetValue(name, out var metadata))
+            throw new ModelPackageException(
+                $"{HeadPath}: expected an {kind} '{name}' as the manifest says, found {kind}s {string.Join(", ", tensors.Keys.Select(k => $"'{k}'"))}");
+        var dims = metadata.Dimensions;
+        var matches = metadata.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float
+            && dims.Length == expected.Length
+            && dims.Zip(expected).All(p => p.Second < 0 || p.First == p.Second);
+        if (!matches)
+            throw new ModelPackageException(
+                $"{HeadPath}: {kind} '{name}' expected float [{Describe(expected)}], found {metadata.ElementDataType} [{Describe(dims)}] " +
+                "(the head does not match its manifest)");
+    }
+
+    private static string Describe(IEnumerable<int> dims) => string.Join(",", dims.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+}

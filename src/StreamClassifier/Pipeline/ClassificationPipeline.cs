@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using StreamLrcn.Capture;
+using StreamLrcn.Inference;
+using StreamLrcn.Models;
+using StreamLrcn.Preprocessing;
+using StreamLrcn.Sinks;
+using StreamLrcn.Temporal;
+
+namespace StreamLrcn.Pipeline;
+
+/// <summary>
+/// Wires the stages for a set of sources:
+/// <code>
+/// capture threads ─▶ merger ─▶ preprocess ─▶ batcher ─▶ CNN ─▶ temporal ─▶ sinks
+/// </code>
+/// Every channel is bounded and waits when full, so replay never drops a frame. The pipeline
+/// owns the CNN session, the head, the slot pool and the sinks it is given.
+/// </summary>
+public sealed class ClassificationPipeline : IDisposable
+{
+    private readonly ModelPackage _package;
+    private readonly PipelineOptions _options;
+    private readonly FeatureExtractor _extractor;
+    private readonly bool _ownsExtractor;
+    private readonly GruHead _head;
+    private readonly FrameSlotPool _pool;
+    private readonly IReadOnlyList<ILabelSink> _sinks;
+    private SinkStage? _sinkStage;
+
+    /// <param name="extractor">A CNN to borrow (the caller keeps and disposes it); by default the pipeline creates and owns one.</param>
+    public ClassificationPipeline(ModelPackage package, PipelineOptions options, IReadOnlyList<ILabelSink> sinks, FeatureExtractor? extractor = null)
+    {
+        options.Validate();
+        _package = package;
+        _options = options;
+        _sinks = sinks;
+        _ownsExtractor = extractor is null;
+        _extractor = extractor ?? new FeatureExtractor(options.Device, options.Batching.MaxBatchSize, options.CpuThreads);
+        if (_extractor.MaxBatchSize < options.Batching.MaxBatchSize)
+            throw new ArgumentException($"the CNN's input buffer holds {_extractor.MaxBatchSize} frames, the batcher makes batches of up to {options.Batching.MaxBatchSize}");
+        _head = new GruHead(package, options.Temporal.Window);
+        // Enough slots for two full batches queued plus one being filled.
+        _pool = new FrameSlotPool(3 * options.Batching.MaxBatchSize, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
+    }
+
+    public string Provider => _extractor.Provider;
+
+    /// <summary>Frames labelled so far in the current run.</summary>
+    public long FramesLabelled => _sinkStage?.Frames ?? 0;
+
+    /// <summary>Raised on the sink thread for every label, after the sinks wrote it.</summary>
+    public event Action<FrameLabel>? LabelWritten;
+
+    /// <summary>
+    /// Runs the sources to their end (or until cancelled). The pipeline takes ownership of the
+    /// sources and disposes them. A failing source ends only its own stream; its outcome says why.
+    /// </summary>
+    public async Task<PipelineResult> RunAsync(IReadOnlyList<IFrameSource> sources, CancellationToken cancellation)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var streamChannels = sources.Select(_ => Channel.CreateBounded<Frame>(new BoundedChannelOptions(4)
+        {
+            FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
+        })).ToArray();
+        var frames = Channel.CreateBounded<Frame>(new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        var preprocessed = Channel.CreateBounded<PreprocessedFrame>(new BoundedChannelOptions(_options.Batching.MaxBatchSize)
+        {
+            FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
+        });
+        var batches = Channel.CreateBounded<FrameBatch>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        var features = Channel.CreateBounded<FeatureBatch>(new BoundedChannelOptions(2) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        var labels = Channel.CreateBounded<FrameLabel>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var captures = sources.Select((source, i) =>
+        {
+            var stream = new StreamInfo(i, source.Name, source.FramesPerSecond);
+            return new CaptureStage(stream, source, streamChannels[i].Writer, stop.Token);
+        }).ToArray();
+
+        var sinkStage = new SinkStage(labels.Reader, _sinks, _package.Labels.Count);
+        sinkStage.LabelWritten += label => LabelWritten?.Invoke(label);
+        _sinkStage = sinkStage;
+        var cnn = new FeatureExtractionStage(batches.Reader, features.Writer, _extractor);
+        var temporal = new TemporalStage(features.Reader, labels.Writer, _head, _options.Temporal);
+
+        foreach (var capture in captures)
+            capture.Start();
+        var completions = captures.Select((capture, i) => CompleteWhenDone(capture, streamChannels[i].Writer)).ToArray();
+
+        var stages = new[]
+        {
+            new StreamMerger(streamChannels.Select(c => c.Reader).ToArray(), frames.Writer).RunAsync(stop.Token),
+            new PreprocessStage(frames.Reader, preprocessed.Writer, _pool).RunAsync(stop.Token),
+            new Batcher(preprocessed.Reader, batches.Writer, _options.Batching, TimeProvider.System).RunAsync(stop.Token),
+            cnn.RunAsync(stop.Token),
+            temporal.RunAsync(stop.Token),
+            sinkStage.RunAsync(stop.Token),
+        };
+
+        StreamOutcome[] outcomes = [];
+        try
+        {
+            // The sink stage ends last: when it is done every label computed has been written.
+            await WhenAllOrFirstFault(stages, stop);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            outcomes = await Task.WhenAll(completions);
+            foreach (var capture in captures)
+                capture.Dispose();
+            foreach (var channel in streamChannels)
+                while (channel.Reader.TryRead(out var left))
+                    left.Dispose();
+        }
+        return new PipelineResult(sinkStage.Frames, outcomes, sinkStage.LabelCounts.ToArray(), Stopwatch.GetElapsedTime(started));
+    }
+
+    private static async Task<StreamOutcome> CompleteWhenDone(CaptureStage capture, ChannelWriter<Frame> writer)
+    {
+        var outcome = await capture.Completion;
+        writer.TryComplete();
+        return outcome;
+    }
+
+    /// <summary>Awaits all stages; the first one to fault cancels the rest so the run ends instead of hanging.</summary>
+    private static async Task WhenAllOrFirstFault(Task[] stages, CancellationTokenSource stop)
+    {
+        var remaining = stages.ToList();
+        while (remaining.Count > 0)
+        {
+            var finished = await Task.WhenAny(remaining);
+            remaining.Remove(finished);
+            if (finished.IsFaulted)
+            {
+                await stop.CancelAsync();
+                try
+                {
+                    await Task.WhenAll(remaining);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The other stages stop because of the fault; it is the fault that is reported.
+                }
+                await finished;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsExtractor)
+            _extractor.Dispose();
+        _head.Dispose();
+        _pool.Dispose();
+        foreach (var sink in _sinks)
+            sink.Dispose();
+    }
+}

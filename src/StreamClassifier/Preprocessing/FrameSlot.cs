@@ -1,0 +1,40 @@
+using System.Runtime.InteropServices;
+using OpenCvSharp;
+
+namespace StreamLrcn.Preprocessing;
+
+/// <summary>
+/// A fixed block of native memory that holds one resized frame (224x224 BGR bytes). Slots are
+/// created by <see cref="FrameSlotPool"/> and live as long as it does.
+/// </summary>
+public sealed unsafe class FrameSlot : IDisposable
+{
+    public FrameSlot(int width, int height)
+    {
+        Width = width;
+        Height = height;
+        Length = width * height * 3;
+        Pointer = (IntPtr)NativeMemory.AlignedAlloc((nuint)Length, 64);
+    }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    public int Length { get; }
+
+    public IntPtr Pointer { get; private set; }
+
+    public ReadOnlySpan<byte> Span => new((void*)Pointer, Length);
+
+    /// <summary>A Mat header over the slot's memory; the caller disposes the header, never the memory.</summary>
+    public Mat AsMat() => Mat.FromPixelData(Height, Width, MatType.CV_8UC3, Pointer);
+
+    public void Dispose()
+    {
+        if (Pointer == IntPtr.Zero)
+            return;
+        NativeMemory.AlignedFree((void*)Pointer);
+        Pointer = IntPtr.Zero;
+    }
+}

@@ -1,0 +1,13 @@
+using StreamLrcn.Capture;
+
+namespace StreamLrcn.Preprocessing;
+
+/// <summary>A frame resized to the CNN input, held in a pooled slot. Whoever holds it returns the slot with <see cref="Release"/>.</summary>
+public sealed class PreprocessedFrame(FrameHeader header, FrameSlot slot, FrameSlotPool pool)
+{
+    public FrameHeader Header { get; } = header;
+
+    public FrameSlot Slot { get; } = slot;
+
+    public void Release() => pool.Return(Slot);
+}

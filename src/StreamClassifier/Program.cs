@@ -1,0 +1,23 @@
+using System.CommandLine;
+using Serilog;
+using StreamLrcn.Cli;
+
+var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug details.", Recursive = true };
+var root = new RootCommand("StreamLrcn: labels video streams with a pretrained CNN and a stateful GRU head (LRCN).")
+{
+    ReplayCommand.Create(),
+    BenchCommand.Create(),
+    ModelCommand.Create(),
+};
+root.Options.Add(verbose);
+
+var parsed = root.Parse(args);
+Logging.Configure(parsed.GetValue(verbose));
+try
+{
+    return await parsed.InvokeAsync();
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}

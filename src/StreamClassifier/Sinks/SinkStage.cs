@@ -1,0 +1,54 @@
+using System.Threading.Channels;
+using StreamLrcn.Temporal;
+
+namespace StreamLrcn.Sinks;
+
+/// <summary>
+/// Writes every label to every sink and flushes whenever the channel runs dry, so that labels
+/// are on disk soon after they are computed and all of them are there when a stream fails.
+/// Counts labels per class for the run summary. The stage owns its sinks.
+/// </summary>
+public sealed class SinkStage(ChannelReader<FrameLabel> input, IReadOnlyList<ILabelSink> sinks, int classCount) : IDisposable
+{
+    private readonly long[] _labelCounts = new long[classCount];
+    private long _frames;
+
+    public long Frames => Interlocked.Read(ref _frames);
+
+    /// <summary>Per-frame label counts, by class index. Read after <see cref="RunAsync"/> completes.</summary>
+    public IReadOnlyList<long> LabelCounts => _labelCounts;
+
+    /// <summary>Raised on the stage's thread after each label is written (the live overlay and events use it).</summary>
+    public event Action<FrameLabel>? LabelWritten;
+
+    public async Task RunAsync(CancellationToken cancellation)
+    {
+        try
+        {
+            while (await input.WaitToReadAsync(cancellation))
+            {
+                while (input.TryRead(out var label))
+                {
+                    foreach (var sink in sinks)
+                        sink.Write(label);
+                    _labelCounts[label.LabelIndex]++;
+                    Interlocked.Increment(ref _frames);
+                    LabelWritten?.Invoke(label);
+                }
+                foreach (var sink in sinks)
+                    sink.Flush();
+            }
+        }
+        finally
+        {
+            foreach (var sink in sinks)
+                sink.Flush();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var sink in sinks)
+            sink.Dispose();
+    }
+}

@@ -1,0 +1,10 @@
+namespace StreamLrcn.Temporal;
+
+/// <summary>Why a stream's recurrent state was cleared at a frame; outputs report it.</summary>
+public enum ResetReason
+{
+    None,
+    StreamStart,
+    Discontinuity,
+    TimeJump,
+}

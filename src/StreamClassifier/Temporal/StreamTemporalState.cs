@@ -1,0 +1,37 @@
+namespace StreamLrcn.Temporal;
+
+/// <summary>Recurrent state and the ring of recent features of one stream.</summary>
+internal sealed class StreamTemporalState(int stateSize, int window, int featureSize)
+{
+    private readonly float[] _ring = new float[window * featureSize];
+    private int _next;
+
+    public float[] Hidden { get; } = new float[stateSize];
+
+    /// <summary>Frames since the last reset, this one included once <see cref="Push"/> ran.</summary>
+    public long FramesSinceReset { get; private set; }
+
+    public TimeSpan LastTimestamp { get; set; }
+
+    public void Reset()
+    {
+        Array.Clear(Hidden);
+        FramesSinceReset = 0;
+        _next = 0;
+    }
+
+    public void Push(ReadOnlySpan<float> features)
+    {
+        features.CopyTo(_ring.AsSpan(_next * featureSize, featureSize));
+        _next = (_next + 1) % window;
+        FramesSinceReset++;
+    }
+
+    /// <summary>Copies the last <c>window</c> features, oldest first, into <paramref name="destination"/>.</summary>
+    public void CopyWindow(Span<float> destination)
+    {
+        var older = _ring.AsSpan(_next * featureSize);
+        older.CopyTo(destination);
+        _ring.AsSpan(0, _next * featureSize).CopyTo(destination[older.Length..]);
+    }
+}
