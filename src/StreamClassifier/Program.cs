@@ -15,9 +15,10 @@ var parsed = root.Parse(args);
 Logging.Configure(parsed.GetValue(verbose));
 try
 {
-    return await parsed.InvokeAsync();
+    // Synchronous invocation keeps commands on the main thread, which HighGUI windows require.
+    return parsed.Invoke();
 }
 finally
 {
-    await Log.CloseAndFlushAsync();
+    Log.CloseAndFlush();
 }

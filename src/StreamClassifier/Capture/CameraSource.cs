@@ -36,9 +36,9 @@ public sealed class CameraSource : IFrameSource
 
     public long? ExpectedFrameCount => null;
 
-    public bool Read(Mat image, out TimeSpan? timestamp)
+    public bool Read(Mat image, out SourceReading reading)
     {
-        timestamp = null;
+        reading = default;
         if (!_capture.Read(image) || image.Empty())
             throw new FrameSourceException($"camera {_index} stopped delivering frames");
         return true;

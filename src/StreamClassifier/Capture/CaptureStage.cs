@@ -19,6 +19,7 @@ public sealed class CaptureStage : IDisposable
     private readonly TaskCompletionSource<StreamOutcome> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationToken _cancellation;
     private Thread? _thread;
+    private long _dropped;
 
     public CaptureStage(StreamInfo stream, IFrameSource source, ChannelWriter<Frame> output, CancellationToken cancellation)
     {
@@ -29,6 +30,16 @@ public sealed class CaptureStage : IDisposable
     }
 
     public StreamInfo Stream { get; }
+
+    /// <summary>Frames evicted from a drop-oldest channel so far (live sources only).</summary>
+    public long FramesDropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Called by a drop-oldest channel for each evicted frame: the only place that sees it, so it disposes it.</summary>
+    public void OnFrameDropped(Frame frame)
+    {
+        frame.Dispose();
+        Interlocked.Increment(ref _dropped);
+    }
 
     /// <summary>Completes when the source has ended, failed or been cancelled.</summary>
     public Task<StreamOutcome> Completion => _done.Task;
@@ -51,10 +62,10 @@ public sealed class CaptureStage : IDisposable
             {
                 var image = new Mat();
                 bool more;
-                TimeSpan? timestamp;
+                SourceReading reading;
                 try
                 {
-                    more = _source.Read(image, out timestamp);
+                    more = _source.Read(image, out reading);
                 }
                 catch
                 {
@@ -67,7 +78,9 @@ public sealed class CaptureStage : IDisposable
                     break;
                 }
 
-                var time = timestamp ?? TimeSpan.FromSeconds(sequence / (Stream.FramesPerSecond > 0 ? Stream.FramesPerSecond : 30));
+                var time = reading.Timestamp ?? TimeSpan.FromSeconds(sequence / (Stream.FramesPerSecond > 0 ? Stream.FramesPerSecond : 30));
+                if (reading.Discontinuity && sequence > 0)
+                    flags |= FrameFlags.Discontinuity;
                 var frame = new Frame(new FrameHeader(Stream, sequence, time, Stopwatch.GetTimestamp(), flags), image);
                 if (!Write(frame))
                 {
@@ -89,7 +102,7 @@ public sealed class CaptureStage : IDisposable
         }
         finally
         {
-            _done.TrySetResult(new StreamOutcome(Stream, sequence, error));
+            _done.TrySetResult(new StreamOutcome(Stream, sequence, Interlocked.Read(ref _dropped), error));
         }
     }
 

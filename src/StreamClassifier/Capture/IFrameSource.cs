@@ -22,6 +22,6 @@ public interface IFrameSource : IDisposable
     /// source. Throws <see cref="FrameSourceException"/> when the source fails (a corrupt or
     /// truncated file, a camera that went away).
     /// </summary>
-    /// <param name="timestamp">Presentation time from the source, or null when it has none.</param>
-    bool Read(Mat image, out TimeSpan? timestamp);
+    /// <param name="reading">Presentation time from the source (null when it has none) and whether frames were lost before this one.</param>
+    bool Read(Mat image, out SourceReading reading);
 }

@@ -39,9 +39,9 @@ public sealed class ImageFolderSource : IFrameSource
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-    public bool Read(Mat image, out TimeSpan? timestamp)
+    public bool Read(Mat image, out SourceReading reading)
     {
-        timestamp = null;
+        reading = default;
         if (_next >= _files.Length)
             return false;
         var file = _files[_next];
@@ -51,7 +51,7 @@ public sealed class ImageFolderSource : IFrameSource
                 throw new FrameSourceException($"image '{file}' (frame {_next} of the folder) could not be decoded: expected a readable image file");
             decoded.CopyTo(image);
         }
-        timestamp = TimeSpan.FromSeconds(_next / FramesPerSecond);
+        reading = new SourceReading(TimeSpan.FromSeconds(_next / FramesPerSecond), false);
         _next++;
         return true;
     }

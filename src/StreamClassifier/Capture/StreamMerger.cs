@@ -3,12 +3,19 @@ using System.Threading.Channels;
 namespace StreamLrcn.Capture;
 
 /// <summary>
-/// Merges the per-stream capture channels into the one channel the pipeline reads. In replay it
-/// takes one frame from each stream in turn, waiting for a slow stream rather than skipping it:
-/// batches and the order of the output then do not depend on thread timing, so every run of the
-/// same inputs writes the same file. A stream that ends leaves the rotation.
+/// Merges the per-stream capture channels into the one channel the pipeline reads.
+/// <para>
+/// <see cref="MergeOrder.RoundRobin"/> (replay) takes one frame from each stream in turn, waiting
+/// for a slow stream rather than skipping it: batches and the order of the output then do not
+/// depend on thread timing, so every run of the same inputs writes the same file.
+/// </para>
+/// <para>
+/// <see cref="MergeOrder.FirstAvailable"/> (live) takes whatever stream has a frame, rotating the
+/// starting stream so that no camera starves the others.
+/// </para>
+/// A stream that ends leaves the rotation; the output completes when all have ended.
 /// </summary>
-public sealed class StreamMerger(IReadOnlyList<ChannelReader<Frame>> inputs, ChannelWriter<Frame> output)
+public sealed class StreamMerger(IReadOnlyList<ChannelReader<Frame>> inputs, ChannelWriter<Frame> output, MergeOrder order)
 {
     public async Task RunAsync(CancellationToken cancellation)
     {
@@ -16,30 +23,10 @@ public sealed class StreamMerger(IReadOnlyList<ChannelReader<Frame>> inputs, Cha
         Exception? failure = null;
         try
         {
-            while (active.Count > 0)
-            {
-                for (var i = 0; i < active.Count;)
-                {
-                    if (!await active[i].WaitToReadAsync(cancellation))
-                    {
-                        active.RemoveAt(i);
-                        continue;
-                    }
-                    if (active[i].TryRead(out var frame))
-                    {
-                        try
-                        {
-                            await output.WriteAsync(frame, cancellation);
-                        }
-                        catch
-                        {
-                            frame.Dispose();
-                            throw;
-                        }
-                    }
-                    i++;
-                }
-            }
+            if (order == MergeOrder.RoundRobin)
+                await RoundRobinAsync(active, cancellation);
+            else
+                await FirstAvailableAsync(active, cancellation);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -49,6 +36,59 @@ public sealed class StreamMerger(IReadOnlyList<ChannelReader<Frame>> inputs, Cha
         finally
         {
             output.TryComplete(failure);
+        }
+    }
+
+    private async Task RoundRobinAsync(List<ChannelReader<Frame>> active, CancellationToken cancellation)
+    {
+        while (active.Count > 0)
+        {
+            for (var i = 0; i < active.Count;)
+            {
+                if (!await active[i].WaitToReadAsync(cancellation))
+                {
+                    active.RemoveAt(i);
+                    continue;
+                }
+                if (active[i].TryRead(out var frame))
+                    await ForwardAsync(frame, cancellation);
+                i++;
+            }
+        }
+    }
+
+    private async Task FirstAvailableAsync(List<ChannelReader<Frame>> active, CancellationToken cancellation)
+    {
+        var start = 0;
+        while (active.Count > 0)
+        {
+            var forwarded = false;
+            for (var k = 0; k < active.Count; k++)
+            {
+                var reader = active[(start + k) % active.Count];
+                if (reader.TryRead(out var frame))
+                {
+                    await ForwardAsync(frame, cancellation);
+                    forwarded = true;
+                }
+            }
+            start++;
+            active.RemoveAll(r => r.Completion.IsCompleted);
+            if (!forwarded && active.Count > 0)
+                await Task.WhenAny(active.Select(r => r.WaitToReadAsync(cancellation).AsTask()));
+        }
+    }
+
+    private async ValueTask ForwardAsync(Frame frame, CancellationToken cancellation)
+    {
+        try
+        {
+            await output.WriteAsync(frame, cancellation);
+        }
+        catch
+        {
+            frame.Dispose();
+            throw;
         }
     }
 }

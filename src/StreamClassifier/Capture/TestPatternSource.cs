@@ -33,13 +33,13 @@ public sealed class TestPatternSource : IFrameSource
 
     public long? ExpectedFrameCount => _frames > 0 ? _frames : null;
 
-    public bool Read(Mat image, out TimeSpan? timestamp)
+    public bool Read(Mat image, out SourceReading reading)
     {
-        timestamp = null;
+        reading = default;
         if (_frames > 0 && _next >= _frames)
             return false;
         Draw(image, _next);
-        timestamp = TimeSpan.FromSeconds(_next / FramesPerSecond);
+        reading = new SourceReading(TimeSpan.FromSeconds(_next / FramesPerSecond), false);
         _next++;
         return true;
     }

@@ -43,11 +43,11 @@ public sealed class VideoFileSource : IFrameSource
 
     public long? ExpectedFrameCount { get; }
 
-    public bool Read(Mat image, out TimeSpan? timestamp)
+    public bool Read(Mat image, out SourceReading reading)
     {
         if (!_capture.Read(image) || image.Empty())
         {
-            timestamp = null;
+            reading = default;
             // Containers estimate their frame count from the duration for some codecs; one frame of
             // slack keeps a rounding difference from being called a truncation.
             if (ExpectedFrameCount is { } expected && _framesRead < expected - 1)
@@ -57,7 +57,7 @@ public sealed class VideoFileSource : IFrameSource
             return false;
         }
 
-        timestamp = TimeSpan.FromMilliseconds(_capture.Get(VideoCaptureProperties.PosMsec));
+        reading = new SourceReading(TimeSpan.FromMilliseconds(_capture.Get(VideoCaptureProperties.PosMsec)), false);
         _framesRead++;
         return true;
     }

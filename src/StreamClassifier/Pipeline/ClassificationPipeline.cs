@@ -59,11 +59,18 @@ public sealed class ClassificationPipeline : IDisposable
     public async Task<PipelineResult> RunAsync(IReadOnlyList<IFrameSource> sources, CancellationToken cancellation)
     {
         var started = Stopwatch.GetTimestamp();
-        var streamChannels = sources.Select(_ => Channel.CreateBounded<Frame>(new BoundedChannelOptions(4)
+        var live = _options.Mode == PipelineMode.Live;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var captures = new CaptureStage[sources.Count];
+        var streamChannels = new Channel<Frame>[sources.Count];
+        for (var i = 0; i < sources.Count; i++)
         {
-            FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
-        })).ToArray();
-        var frames = Channel.CreateBounded<Frame>(new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+            var stream = new StreamInfo(i, sources[i].Name, sources[i].FramesPerSecond);
+            streamChannels[i] = CreateStreamChannel(live, frame => captures[frame.Header.Stream.Id].OnFrameDropped(frame));
+            captures[i] = new CaptureStage(stream, sources[i], streamChannels[i].Writer, stop.Token);
+        }
+        // Live runs keep few frames between capture and the CNN: every queued frame is latency.
+        var frames = Channel.CreateBounded<Frame>(new BoundedChannelOptions(live ? 1 : 8) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
         var preprocessed = Channel.CreateBounded<PreprocessedFrame>(new BoundedChannelOptions(_options.Batching.MaxBatchSize)
         {
             FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
@@ -71,13 +78,6 @@ public sealed class ClassificationPipeline : IDisposable
         var batches = Channel.CreateBounded<FrameBatch>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
         var features = Channel.CreateBounded<FeatureBatch>(new BoundedChannelOptions(2) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
         var labels = Channel.CreateBounded<FrameLabel>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
-
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var captures = sources.Select((source, i) =>
-        {
-            var stream = new StreamInfo(i, source.Name, source.FramesPerSecond);
-            return new CaptureStage(stream, source, streamChannels[i].Writer, stop.Token);
-        }).ToArray();
 
         var sinkStage = new SinkStage(labels.Reader, _sinks, _package.Labels.Count);
         sinkStage.LabelWritten += label => LabelWritten?.Invoke(label);
@@ -91,7 +91,7 @@ public sealed class ClassificationPipeline : IDisposable
 
         var stages = new[]
         {
-            new StreamMerger(streamChannels.Select(c => c.Reader).ToArray(), frames.Writer).RunAsync(stop.Token),
+            new StreamMerger(streamChannels.Select(c => c.Reader).ToArray(), frames.Writer, live ? MergeOrder.FirstAvailable : MergeOrder.RoundRobin).RunAsync(stop.Token),
             new PreprocessStage(frames.Reader, preprocessed.Writer, _pool).RunAsync(stop.Token),
             new Batcher(preprocessed.Reader, batches.Writer, _options.Batching, TimeProvider.System).RunAsync(stop.Token),
             cnn.RunAsync(stop.Token),
@@ -117,6 +117,14 @@ public sealed class ClassificationPipeline : IDisposable
         }
         return new PipelineResult(sinkStage.Frames, outcomes, sinkStage.LabelCounts.ToArray(), Stopwatch.GetElapsedTime(started));
     }
+
+    /// <summary>
+    /// Replay: a short queue that makes the capture thread wait. Live: the newest two frames, the
+    /// evicted one handed to <paramref name="dropped"/>, which disposes and counts it.
+    /// </summary>
+    private static Channel<Frame> CreateStreamChannel(bool live, Action<Frame> dropped) => live
+        ? Channel.CreateBounded(new BoundedChannelOptions(2) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true }, dropped)
+        : Channel.CreateBounded<Frame>(new BoundedChannelOptions(4) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
 
     private static async Task<StreamOutcome> CompleteWhenDone(CaptureStage capture, ChannelWriter<Frame> writer)
     {

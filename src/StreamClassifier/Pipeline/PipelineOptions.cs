@@ -4,7 +4,7 @@ using StreamLrcn.Temporal;
 namespace StreamLrcn.Pipeline;
 
 /// <summary>Everything that shapes a run of the pipeline, validated before the first frame.</summary>
-public sealed record PipelineOptions(DeviceRequest Device, BatchingOptions Batching, TemporalOptions Temporal, int CpuThreads = 0)
+public sealed record PipelineOptions(DeviceRequest Device, BatchingOptions Batching, TemporalOptions Temporal, int CpuThreads = 0, PipelineMode Mode = PipelineMode.Replay)
 {
     public void Validate()
     {

@@ -1,0 +1,8 @@
+namespace StreamLrcn.Capture;
+
+/// <summary>How <see cref="StreamMerger"/> picks the next frame among streams.</summary>
+public enum MergeOrder
+{
+    RoundRobin,
+    FirstAvailable,
+}
