@@ -54,6 +54,8 @@ public sealed class CaptureStage : IDisposable
     {
         long sequence = 0;
         string? error = null;
+        // A network read can block until the next frame, which may never come: cancellation interrupts it.
+        using var interrupt = _source is IInterruptibleSource interruptible ? _cancellation.Register(interruptible.Interrupt) : default;
         try
         {
             Log.Debug("Capture of {Stream} started", Stream.Name);

@@ -8,7 +8,8 @@ public static class FrameSourceFactory
     /// <summary>
     /// Opens <paramref name="spec"/>: a camera index (<c>0</c>), <c>pattern</c> or
     /// <c>pattern:reverse</c> (synthetic, 300 frames; <c>pattern:endless</c> never ends),
-    /// an image folder, or a video file.
+    /// an image folder, a video file, or a network URL (<c>rtsp://</c>, <c>http://</c>…: read by an
+    /// ffmpeg child process that reconnects until the run is cancelled).
     /// </summary>
     public static IFrameSource Open(string spec, double folderFramesPerSecond = 30)
     {
@@ -21,8 +22,7 @@ public static class FrameSourceFactory
                 frames: options.Contains("endless", StringComparison.Ordinal) ? 0 : 300);
         }
         if (Uri.TryCreate(spec, UriKind.Absolute, out var uri) && uri.Scheme is not "file" && spec.Contains("://", StringComparison.Ordinal))
-            throw new FrameSourceException(
-                $"input '{UrlRedactor.Redact(spec)}' is a network URL: network streams are read by the monitor daemon's ffmpeg ingest, not by this command");
+            return new NetworkFrameSource(NetworkSourceOptions.For(UrlRedactor.Redact(spec), spec));
         if (Directory.Exists(spec))
             return new ImageFolderSource(spec, folderFramesPerSecond);
         return new VideoFileSource(spec);

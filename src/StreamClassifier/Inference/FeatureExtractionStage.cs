@@ -16,6 +16,9 @@ public sealed class FeatureExtractionStage(ChannelReader<FrameBatch> input, Chan
 
     private long _framesProcessed;
 
+    /// <summary>Raised on the stage's thread with the size of each batch the CNN ran (metrics).</summary>
+    public event Action<int>? BatchExtracted;
+
     public Task RunAsync(CancellationToken cancellation) =>
         Task.Factory.StartNew(() => Run(cancellation), cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
@@ -35,6 +38,7 @@ public sealed class FeatureExtractionStage(ChannelReader<FrameBatch> input, Chan
                         return;
                     }
                     Interlocked.Add(ref _framesProcessed, result.Count);
+                    BatchExtracted?.Invoke(result.Count);
                 }
             }
         }

@@ -52,6 +52,17 @@ public sealed class ClassificationPipeline : IDisposable
     /// <summary>Raised on the sink thread for every label, after the sinks wrote it.</summary>
     public event Action<FrameLabel>? LabelWritten;
 
+    /// <summary>Raised on a capture thread for every frame a live stream's channel evicted (after it was disposed and counted).</summary>
+    public event Action<StreamInfo>? FrameDropped;
+
+    /// <summary>Raised on the CNN thread with the size of every batch it ran.</summary>
+    public event Action<int>? BatchExtracted;
+
+    private Func<IReadOnlyList<KeyValuePair<string, int>>>? _queueDepths;
+
+    /// <summary>Frames waiting in each channel of the current run (per-stream capture queues by stream name, then the shared stages); empty when not running.</summary>
+    public IReadOnlyList<KeyValuePair<string, int>> QueueDepths() => _queueDepths?.Invoke() ?? [];
+
     /// <summary>
     /// Runs the sources to their end (or until cancelled). The pipeline takes ownership of the
     /// sources and disposes them. A failing source ends only its own stream; its outcome says why.
@@ -66,7 +77,12 @@ public sealed class ClassificationPipeline : IDisposable
         for (var i = 0; i < sources.Count; i++)
         {
             var stream = new StreamInfo(i, sources[i].Name, sources[i].FramesPerSecond);
-            streamChannels[i] = CreateStreamChannel(live, frame => captures[frame.Header.Stream.Id].OnFrameDropped(frame));
+            streamChannels[i] = CreateStreamChannel(live, frame =>
+            {
+                var stream = frame.Header.Stream;
+                captures[stream.Id].OnFrameDropped(frame);
+                FrameDropped?.Invoke(stream);
+            });
             captures[i] = new CaptureStage(stream, sources[i], streamChannels[i].Writer, stop.Token);
         }
         // Live runs keep few frames between capture and the CNN: every queued frame is latency.
@@ -83,6 +99,16 @@ public sealed class ClassificationPipeline : IDisposable
         sinkStage.LabelWritten += label => LabelWritten?.Invoke(label);
         _sinkStage = sinkStage;
         var cnn = new FeatureExtractionStage(batches.Reader, features.Writer, _extractor);
+        cnn.BatchExtracted += size => BatchExtracted?.Invoke(size);
+        _queueDepths = () =>
+        [
+            .. captures.Select((capture, i) => KeyValuePair.Create("capture:" + capture.Stream.Name, streamChannels[i].Reader.Count)),
+            KeyValuePair.Create("frames", frames.Reader.Count),
+            KeyValuePair.Create("preprocessed", preprocessed.Reader.Count),
+            KeyValuePair.Create("batches", batches.Reader.Count),
+            KeyValuePair.Create("features", features.Reader.Count),
+            KeyValuePair.Create("labels", labels.Reader.Count),
+        ];
         var temporal = new TemporalStage(features.Reader, labels.Writer, _head, _options.Temporal);
 
         foreach (var capture in captures)
@@ -108,6 +134,7 @@ public sealed class ClassificationPipeline : IDisposable
         finally
         {
             await stop.CancelAsync();
+            _queueDepths = null;
             outcomes = await Task.WhenAll(completions);
             foreach (var capture in captures)
                 capture.Dispose();
