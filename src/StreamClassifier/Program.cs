@@ -8,6 +8,8 @@ var root = new RootCommand("StreamLrcn: labels video streams with a pretrained C
     ReplayCommand.Create(),
     BenchCommand.Create(),
     ModelCommand.Create(),
+    MonitorCommand.Create(verbose),
+    LiveBenchCommand.Create(),
 };
 root.Options.Add(verbose);
 

@@ -22,10 +22,10 @@ public sealed record ReconnectBackoff(TimeSpan Initial, TimeSpan Max, double Jit
     public void Validate(string path)
     {
         if (Initial <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(path + ".initialSeconds", Initial.TotalSeconds, $"{path}.initialSeconds must be positive, found {Initial.TotalSeconds}");
+            throw new ArgumentException($"{path}.initialSeconds must be positive, found {Initial.TotalSeconds}");
         if (Max < Initial)
-            throw new ArgumentOutOfRangeException(path + ".maxSeconds", Max.TotalSeconds, $"{path}.maxSeconds must be at least initialSeconds ({Initial.TotalSeconds}), found {Max.TotalSeconds}");
+            throw new ArgumentException($"{path}.maxSeconds must be at least initialSeconds ({Initial.TotalSeconds}), found {Max.TotalSeconds}");
         if (Jitter is < 0 or >= 1)
-            throw new ArgumentOutOfRangeException(path + ".jitter", Jitter, $"{path}.jitter must be in [0, 1), found {Jitter}");
+            throw new ArgumentException($"{path}.jitter must be in [0, 1), found {Jitter}");
     }
 }

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using StreamLrcn.Hosting;
+using StreamLrcn.Inference;
+using StreamLrcn.Models;
+using StreamLrcn.Pipeline;
+using StreamLrcn.Temporal;
+
+namespace StreamLrcn.Cli;
+
+/// <summary>
+/// <c>monitor --config FILE</c>: the RTSP monitoring daemon. The configuration and the model are
+/// checked before anything starts (exit code 2 with a message naming the field); then the host runs
+/// until SIGINT or SIGTERM.
+/// </summary>
+public static class MonitorCommand
+{
+    public static Command Create(Option<bool> verbose)
+    {
+        var configOption = new Option<string>("--config", "-c") { Description = "Configuration file (.json, .yaml or .yml): cameras, model, outputs.", Required = true };
+        var command = new Command("monitor", "Run the monitoring daemon: label network cameras, emit label-change and stream events (JSON lines, MQTT), serve metrics and health.") { configOption };
+        // Synchronous on purpose: the host's console lifetime handles SIGINT/SIGTERM itself.
+        command.SetAction(result => Run(result.GetValue(configOption)!, result.GetValue(verbose)));
+        return command;
+    }
+
+    private static int Run(string configPath, bool verbose)
+    {
+        MonitorConfig config;
+        IReadOnlyList<CameraSettings> cameras;
+        ModelPackage package;
+        PipelineOptions options;
+        try
+        {
+            config = MonitorConfigLoader.Load(configPath);
+            cameras = config.Validate();
+            package = LoadModel(config.Model);
+            options = new PipelineOptions(
+                ParseDevice(config.Device),
+                BatchingOptions.Cpu with { MaxBatchSize = config.Batch },
+                new TemporalOptions(package.Manifest.Window, package.Manifest.Stride, TimeSpan.FromSeconds(2)),
+                config.Threads,
+                PipelineMode.Live);
+            options.Validate();
+        }
+        catch (Exception ex) when (ex is ConfigException or ArgumentException)
+        {
+            Log.Error("Invalid configuration: {Message}", ex.Message);
+            return ExitCodes.InvalidSetup;
+        }
+
+        Logging.Configure(verbose, config.OutputsOrDefault.Log);
+        var run = new MonitorRun();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = Environment.CurrentDirectory });
+        builder.Services.AddSerilog();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddHostedService(_ => new MonitorService(config, cameras, package, options, run));
+        using var host = builder.Build();
+        try
+        {
+            host.Run();
+        }
+        catch (Exception ex) when (ex is DeviceUnavailableException or ModelPackageException or ConfigException or ArgumentException)
+        {
+            // Already logged by the service; the exit code says it.
+        }
+        return run.ExitCode;
+    }
+
+    private static ModelPackage LoadModel(string path)
+    {
+        try
+        {
+            return ModelPackage.Load(path);
+        }
+        catch (ModelPackageException ex)
+        {
+            throw new ConfigException($"model: {ex.Message}", ex);
+        }
+    }
+
+    private static DeviceRequest ParseDevice(string text)
+    {
+        try
+        {
+            return DeviceRequest.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new ConfigException($"device: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace StreamLrcn.Hosting;
+
+/// <summary>One entry of <c>cameras:</c>: a name (used in topics and outputs), a URL, and overrides of <see cref="CameraDefaults"/>.</summary>
+public sealed record CameraConfig(
+    string Name,
+    string Url,
+    string? Transport = null,
+    int? Width = null,
+    int? Height = null,
+    double? Fps = null,
+    int? Every = null,
+    double? ConnectTimeoutSeconds = null,
+    double? FrozenAfterSeconds = null,
+    BackoffConfig? Backoff = null,
+    double? MinConfidence = null,
+    double? MinDurationSeconds = null);

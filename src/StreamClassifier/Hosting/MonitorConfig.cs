@@ -1,0 +1,106 @@
+using System.Text.RegularExpressions;
+using StreamLrcn.Capture;
+
+namespace StreamLrcn.Hosting;
+
+/// <summary>
+/// The monitor daemon's configuration file (JSON or YAML, camelCase keys). Immutable; <see cref="Validate"/>
+/// checks every field before anything starts and names the bad one.
+/// </summary>
+public sealed partial record MonitorConfig(
+    IReadOnlyList<CameraConfig> Cameras,
+    string Model = "models/default",
+    string Device = "auto",
+    int Threads = 0,
+    int Batch = 8,
+    CameraDefaults? Defaults = null,
+    OutputsConfig? Outputs = null,
+    HttpConfig? Http = null)
+{
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex CameraName();
+
+    public OutputsConfig OutputsOrDefault => Outputs ?? new OutputsConfig();
+
+    public HttpConfig HttpOrDefault => Http ?? new HttpConfig();
+
+    /// <summary>Throws <see cref="ConfigException"/> naming the first bad field; returns the cameras' resolved settings.</summary>
+    public IReadOnlyList<CameraSettings> Validate()
+    {
+        if (Cameras is null || Cameras.Count == 0)
+            throw new ConfigException("cameras: at least one camera is required");
+        if (string.IsNullOrWhiteSpace(Model))
+            throw new ConfigException("model: a model package folder is required");
+        if (Threads < 0)
+            throw new ConfigException($"threads must be 0 (one per core) or more, found {Threads}");
+        if (Batch < 1)
+            throw new ConfigException($"batch must be at least 1, found {Batch}");
+        var defaults = Defaults ?? new CameraDefaults();
+        var outputs = OutputsOrDefault;
+        if (string.IsNullOrWhiteSpace(outputs.Events))
+            throw new ConfigException("outputs.events: an events file path is required");
+        if (outputs.Mqtt is { } mqtt)
+        {
+            if (string.IsNullOrWhiteSpace(mqtt.Host))
+                throw new ConfigException("outputs.mqtt.host is required when outputs.mqtt is given");
+            if (mqtt.Port is < 1 or > 65535)
+                throw new ConfigException($"outputs.mqtt.port must be 1-65535, found {mqtt.Port}");
+            if (string.IsNullOrWhiteSpace(mqtt.Prefix) || mqtt.Prefix.Contains('#') || mqtt.Prefix.Contains('+'))
+                throw new ConfigException($"outputs.mqtt.prefix must be a topic without wildcards, found '{mqtt.Prefix}'");
+        }
+        var http = HttpOrDefault;
+        if (http.Enabled && (http.Port is < 1 or > 65535))
+            throw new ConfigException($"http.port must be 1-65535, found {http.Port}");
+
+        var settings = new List<CameraSettings>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Cameras.Count; i++)
+        {
+            var path = $"cameras[{i}]";
+            var camera = Cameras[i] ?? throw new ConfigException($"{path}: empty entry");
+            if (string.IsNullOrWhiteSpace(camera.Name) || !CameraName().IsMatch(camera.Name))
+                throw new ConfigException($"{path}.name must be letters, digits, '_' or '-' (it is used in MQTT topics), found '{camera.Name}'");
+            if (!names.Add(camera.Name))
+                throw new ConfigException($"{path}.name '{camera.Name}' is used by another camera");
+            if (string.IsNullOrWhiteSpace(camera.Url))
+                throw new ConfigException($"{path}.url is required");
+            var transportName = camera.Transport ?? defaults.Transport;
+            var transport = transportName?.ToLowerInvariant() switch
+            {
+                "tcp" => RtspTransport.Tcp,
+                "udp" => RtspTransport.Udp,
+                _ => throw new ConfigException($"{(camera.Transport is null ? "defaults" : path)}.transport must be tcp or udp, found '{transportName}'"),
+            };
+            var (width, height) = camera.Width is not null || camera.Height is not null ? (camera.Width, camera.Height) : (defaults.Width, defaults.Height);
+            var source = new NetworkSourceOptions(
+                camera.Name,
+                camera.Url,
+                transport,
+                width,
+                height,
+                camera.Fps ?? defaults.Fps,
+                camera.Every ?? defaults.Every,
+                Seconds(camera.ConnectTimeoutSeconds ?? defaults.ConnectTimeoutSeconds),
+                Seconds(camera.FrozenAfterSeconds ?? defaults.FrozenAfterSeconds),
+                (camera.Backoff ?? defaults.Backoff ?? new BackoffConfig()).ToBackoff());
+            try
+            {
+                source.Validate(path);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ConfigException(ex.Message, ex);
+            }
+            var minConfidence = camera.MinConfidence ?? defaults.MinConfidence;
+            if (minConfidence is < 0 or > 1)
+                throw new ConfigException($"{path}.minConfidence must be in [0, 1], found {minConfidence}");
+            var minDuration = camera.MinDurationSeconds ?? defaults.MinDurationSeconds;
+            if (minDuration < 0)
+                throw new ConfigException($"{path}.minDurationSeconds must not be negative, found {minDuration}");
+            settings.Add(new CameraSettings(source, new HysteresisOptions(minConfidence, Seconds(minDuration))));
+        }
+        return settings;
+    }
+
+    private static TimeSpan Seconds(double seconds) => TimeSpan.FromSeconds(Math.Clamp(seconds, -1, 1e6));
+}

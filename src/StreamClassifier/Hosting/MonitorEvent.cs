@@ -1,0 +1,28 @@
+namespace StreamLrcn.Hosting;
+
+/// <summary>
+/// One line of the events file and one message on <c>&lt;prefix&gt;/events</c>. <see cref="Type"/> is one of
+/// <c>daemon_started</c>, <c>daemon_stopped</c>, <c>label</c> (with <see cref="Before"/>/<see cref="After"/>),
+/// <c>stream_up</c>, <c>stream_down</c>, <c>stream_frozen</c> (with <see cref="Reason"/>) and <c>reconnecting</c>.
+/// Fields that do not apply are left out.
+/// </summary>
+public sealed record MonitorEvent(
+    string Type,
+    DateTimeOffset Time,
+    string? Camera = null,
+    LabelSnapshot? Before = null,
+    LabelSnapshot? After = null,
+    string? Reason = null,
+    int? Attempt = null,
+    double? RetryInSeconds = null,
+    double? DownForSeconds = null,
+    double? LatencyMs = null)
+{
+    public const string DaemonStarted = "daemon_started";
+    public const string DaemonStopped = "daemon_stopped";
+    public const string Label = "label";
+    public const string StreamUp = "stream_up";
+    public const string StreamDown = "stream_down";
+    public const string StreamFrozen = "stream_frozen";
+    public const string Reconnecting = "reconnecting";
+}

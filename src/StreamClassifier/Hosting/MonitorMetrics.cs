@@ -1,0 +1,53 @@
+using Prometheus;
+
+namespace StreamLrcn.Hosting;
+
+/// <summary>
+/// The daemon's Prometheus metrics, in a registry of their own (several daemons can share a
+/// process in tests). Label <c>camera</c> is the camera name.
+/// </summary>
+public sealed class MonitorMetrics
+{
+    public MonitorMetrics()
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        string[] camera = ["camera"];
+        FramesIn = factory.CreateCounter("streamlrcn_frames_in_total", "Frames received from the camera (before every-k-th skipping and drops).", camera);
+        FramesClassified = factory.CreateCounter("streamlrcn_frames_classified_total", "Frames labelled by the CNN and the GRU head.", camera);
+        FramesDropped = factory.CreateCounter("streamlrcn_frames_dropped_total", "Frames dropped because the CNN was busy (the oldest queued frame is dropped).", camera);
+        Reconnects = factory.CreateCounter("streamlrcn_reconnects_total", "Reconnect attempts.", camera);
+        StreamUp = factory.CreateGauge("streamlrcn_stream_up", "1 while frames arrive from the camera, 0 while it is down.", camera);
+        LabelEvents = factory.CreateCounter("streamlrcn_label_changes_total", "Label changes emitted (after hysteresis).", camera);
+        EventsLost = factory.CreateCounter("streamlrcn_events_lost_total", "Events that did not fit in the event queue.");
+        Latency = factory.CreateHistogram("streamlrcn_capture_to_label_seconds", "Time from a frame's arrival from ffmpeg to its label.", new HistogramConfiguration
+        {
+            LabelNames = camera,
+            Buckets = Histogram.ExponentialBuckets(0.01, 1.6, 14),
+        });
+        BatchSize = factory.CreateHistogram("streamlrcn_batch_size", "Frames per CNN batch.", new HistogramConfiguration { Buckets = Histogram.LinearBuckets(1, 1, 32) });
+        QueueDepth = factory.CreateGauge("streamlrcn_queue_depth", "Frames waiting in each pipeline queue (capture:<camera> are the per-camera drop-oldest queues).", "queue");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Counter FramesIn { get; }
+
+    public Counter FramesClassified { get; }
+
+    public Counter FramesDropped { get; }
+
+    public Counter Reconnects { get; }
+
+    public Gauge StreamUp { get; }
+
+    public Counter LabelEvents { get; }
+
+    public Counter EventsLost { get; }
+
+    public Histogram Latency { get; }
+
+    public Histogram BatchSize { get; }
+
+    public Gauge QueueDepth { get; }
+}
