@@ -49,11 +49,56 @@ public static class MonitorConfigLoader
         }
         catch (JsonException ex)
         {
-            var field = string.IsNullOrEmpty(ex.Path) ? "" : $" field '{ex.Path.TrimStart('$', '.')}'";
-            var message = ex.Message.Split(" Path:", 2)[0];
-            throw new ConfigException($"config file '{path}'{field}: {message}", ex);
+            var field = string.IsNullOrEmpty(ex.Path) ? "" : ex.Path.TrimStart('$', '.');
+            throw new ConfigException($"config file '{path}' field '{field}': {Explain(field, ex.Message)}", ex);
         }
     }
+
+    /// <summary>Says in the config's own terms what System.Text.Json found wrong at <paramref name="field"/>.</summary>
+    private static string Explain(string field, string message)
+    {
+        var segments = field.Replace("[", ".[", StringComparison.Ordinal).Split('.', StringSplitOptions.RemoveEmptyEntries);
+        if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
+        {
+            var section = TypeAt(segments[..^1]);
+            var known = section is null ? "" : $"; known keys here: {string.Join(", ", KeysOf(section))}";
+            return $"unknown key '{segments[^1]}'{known}";
+        }
+        if (message.Contains("could not be converted", StringComparison.Ordinal) && TypeAt(segments) is { } type)
+            return $"expected {Describe(type)}";
+        return message.Split(" Path:", 2)[0];
+    }
+
+    private static Type? TypeAt(IEnumerable<string> segments)
+    {
+        Type? type = typeof(MonitorConfig);
+        foreach (var segment in segments)
+        {
+            if (type is null)
+                return null;
+            if (segment.StartsWith('['))
+            {
+                type = type.IsGenericType ? type.GetGenericArguments()[0] : null;
+                continue;
+            }
+            type = type.GetProperties().FirstOrDefault(p => string.Equals(p.Name, segment, StringComparison.OrdinalIgnoreCase))?.PropertyType;
+            type = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
+        }
+        return type;
+    }
+
+    private static IEnumerable<string> KeysOf(Type type) =>
+        type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).First().GetParameters().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name!));
+
+    private static string Describe(Type type) => type switch
+    {
+        _ when type == typeof(int) || type == typeof(long) => "a whole number",
+        _ when type == typeof(double) => "a number",
+        _ when type == typeof(bool) => "true or false",
+        _ when type == typeof(string) => "text",
+        _ when type.IsGenericType => "a list",
+        _ => $"a mapping with keys {string.Join(", ", KeysOf(type))}",
+    };
 
     private static JsonNode? ParseJson(string path, string text)
     {
