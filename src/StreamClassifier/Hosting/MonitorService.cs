@@ -67,7 +67,19 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         }
 
         IReadOnlyList<ILabelSink> labelSinks = outputs.Labels is { } labelsPath ? [LabelSinkFactory.Create(labelsPath, package.Labels)] : [];
-        using var pipeline = new ClassificationPipeline(package, options, labelSinks);
+        ClassificationPipeline pipeline;
+        try
+        {
+            pipeline = new ClassificationPipeline(package, options, labelSinks);
+        }
+        catch
+        {
+            // The pipeline takes the sources only when it runs; before that they are still ours.
+            foreach (var source in sources)
+                source.Dispose();
+            throw;
+        }
+        using var ownedPipeline = pipeline;
         Log.Information("Monitoring {Cameras} cameras with model {Model} ({Trained}), CNN on {Provider}",
             sources.Count, package.Manifest.Name, package.Manifest.Trained ? "trained" : "UNTRAINED placeholder weights", pipeline.Provider);
         pipeline.FrameDropped += stream =>
