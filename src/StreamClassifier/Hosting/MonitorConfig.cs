@@ -12,7 +12,7 @@ public sealed partial record MonitorConfig(
     string Model = "models/default",
     string Device = "auto",
     int Threads = 0,
-    int Batch = 8,
+    int Batch = 4,
     CameraDefaults? Defaults = null,
     OutputsConfig? Outputs = null,
     HttpConfig? Http = null)

@@ -90,5 +90,15 @@ public sealed class MonitorConfigLoaderTests : IDisposable
         Assert.Contains("expected a .json, .yaml or .yml file", ErrorOf("config.toml", "x = 1"));
     }
 
+    [Fact]
+    public void The_example_config_in_the_repository_is_valid()
+    {
+        var config = MonitorConfigLoader.Load(Path.Combine(Support.RepoPaths.Root, "config", "monitor.example.yaml"));
+        var cameras = config.Validate();
+        Assert.Equal(["front_door", "yard"], cameras.Select(c => c.Source.Name));
+        Assert.Equal((RtspTransport.Udp, 2), (cameras[1].Source.Transport, cameras[1].Source.Every));
+        Assert.Equal("streamlrcn", config.Outputs!.Mqtt!.Prefix);
+    }
+
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 }
