@@ -122,6 +122,8 @@ public sealed class NetworkFrameSource : IInterruptibleSource
                 StartProcess();
                 return true;
             }
+            if (_interrupt.IsCancellationRequested)
+                return false;
             _failures++;
             GoDown(StreamEventKind.Down, failure);
         }

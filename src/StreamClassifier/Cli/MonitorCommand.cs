@@ -40,7 +40,10 @@ public static class MonitorCommand
             options = new PipelineOptions(
                 ParseDevice(config.Device),
                 BatchingOptions.Cpu with { MaxBatchSize = config.Batch },
-                new TemporalOptions(package.Manifest.Window, package.Manifest.Stride, TimeSpan.FromSeconds(2)),
+                // Reconnects are flagged as discontinuities by the source; a plain gap in time only
+                // means a slow or thinned (every: k) camera, which the watchdog tolerates up to frozenAfter.
+                new TemporalOptions(package.Manifest.Window, package.Manifest.Stride,
+                    TimeSpan.FromSeconds(Math.Max(2, cameras.Max(c => c.Source.FrozenAfter.TotalSeconds)))),
                 config.Threads,
                 PipelineMode.Live);
             options.Validate();

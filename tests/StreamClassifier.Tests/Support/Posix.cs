@@ -46,6 +46,19 @@ internal static partial class Posix
         return children;
     }
 
+    /// <summary>The process's arguments joined by spaces; empty when it is gone.</summary>
+    public static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
     public static bool IsAlive(int pid)
     {
         try
