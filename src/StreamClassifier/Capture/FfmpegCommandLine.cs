@@ -10,15 +10,19 @@ namespace StreamLrcn.Capture;
 public static class FfmpegCommandLine
 {
     /// <summary>
-    /// ffmpeg reading <paramref name="options"/>' URL with low-latency input flags (no input
-    /// buffering, small probe) and writing raw BGR frames of <paramref name="width"/>x<paramref name="height"/> to stdout.
+    /// ffmpeg reading <paramref name="options"/>' URL with low-latency input flags (small probe,
+    /// low-delay decoding, no input buffering for RTSP) and writing raw BGR frames of <paramref name="width"/>x<paramref name="height"/> to stdout.
     /// </summary>
     public static IReadOnlyList<string> Ffmpeg(NetworkSourceOptions options, int width, int height)
     {
         var c = CultureInfo.InvariantCulture;
         var args = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "error" };
         args.AddRange(InputOptions(options));
-        args.AddRange(["-fflags", "nobuffer", "-flags", "low_delay", "-probesize", "100000", "-analyzeduration", "200000"]);
+        // nobuffer drops the packets read while probing: right for a live RTSP feed (they are
+        // stale), wrong for HTTP, where a short stream can be read whole during the probe.
+        if (options.IsRtsp)
+            args.AddRange(["-fflags", "nobuffer"]);
+        args.AddRange(["-flags", "low_delay", "-probesize", "100000", "-analyzeduration", "200000"]);
         args.AddRange(["-i", options.Url, "-an", "-sn", "-dn"]);
         var filter = string.Create(c, $"scale={width}:{height}");
         if (options.FramesPerSecond is { } fps)
