@@ -17,6 +17,9 @@ public static class SessionFactory
         if (device.Kind != DeviceKind.Cpu)
         {
             var options = BaseOptions(cpuThreads);
+            // ONNX Runtime prints its own error for a provider library that does not load; the
+            // reason is logged below in one line instead.
+            options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
             try
             {
                 options.AppendExecutionProvider_CUDA(device.CudaDeviceId);
