@@ -15,7 +15,9 @@ namespace StreamLrcn.Pipeline;
 /// capture threads ─▶ merger ─▶ preprocess ─▶ batcher ─▶ CNN ─▶ temporal ─▶ sinks
 /// </code>
 /// Every channel is bounded and waits when full, so replay never drops a frame. The pipeline
-/// owns the CNN session, the head, the slot pool and the sinks it is given.
+/// owns the CNN session, the head, the slot pool and the sinks it is given. An optional
+/// <see cref="FrameTap"/> receives the decoded frames from preprocessing (for the overlay); the
+/// caller owns the tap, and a sink takes frames out of it as their labels arrive.
 /// </summary>
 public sealed class ClassificationPipeline : IDisposable
 {
@@ -26,15 +28,19 @@ public sealed class ClassificationPipeline : IDisposable
     private readonly GruHead _head;
     private readonly FrameSlotPool _pool;
     private readonly IReadOnlyList<ILabelSink> _sinks;
+    private readonly FrameTap? _frameTap;
     private SinkStage? _sinkStage;
+    private volatile TemporalStage? _temporal;
 
     /// <param name="extractor">A CNN to borrow (the caller keeps and disposes it); by default the pipeline creates and owns one.</param>
-    public ClassificationPipeline(ModelPackage package, PipelineOptions options, IReadOnlyList<ILabelSink> sinks, FeatureExtractor? extractor = null)
+    /// <param name="frameTap">Receives every decoded frame (one run only); without it preprocessing disposes them.</param>
+    public ClassificationPipeline(ModelPackage package, PipelineOptions options, IReadOnlyList<ILabelSink> sinks, FeatureExtractor? extractor = null, FrameTap? frameTap = null)
     {
         options.Validate();
         _package = package;
         _options = options;
         _sinks = sinks;
+        _frameTap = frameTap;
         _ownsExtractor = extractor is null;
         _extractor = extractor ?? new FeatureExtractor(options.Device, options.Batching.MaxBatchSize, options.CpuThreads);
         if (_extractor.MaxBatchSize < options.Batching.MaxBatchSize)
@@ -48,6 +54,12 @@ public sealed class ClassificationPipeline : IDisposable
 
     /// <summary>Frames labelled so far in the current run.</summary>
     public long FramesLabelled => _sinkStage?.Frames ?? 0;
+
+    /// <summary>
+    /// Asks the temporal stage to clear the recurrent state of every stream at its next frame
+    /// (outputs say <see cref="ResetReason.UserReset"/>). Safe from any thread; ignored when no run is active.
+    /// </summary>
+    public void RequestReset() => _temporal?.RequestReset();
 
     /// <summary>Raised on the sink thread for every label, after the sinks wrote it.</summary>
     public event Action<FrameLabel>? LabelWritten;
@@ -84,6 +96,7 @@ public sealed class ClassificationPipeline : IDisposable
         _sinkStage = sinkStage;
         var cnn = new FeatureExtractionStage(batches.Reader, features.Writer, _extractor);
         var temporal = new TemporalStage(features.Reader, labels.Writer, _head, _options.Temporal);
+        _temporal = temporal;
 
         foreach (var capture in captures)
             capture.Start();
@@ -92,7 +105,7 @@ public sealed class ClassificationPipeline : IDisposable
         var stages = new[]
         {
             new StreamMerger(streamChannels.Select(c => c.Reader).ToArray(), frames.Writer, live ? MergeOrder.FirstAvailable : MergeOrder.RoundRobin).RunAsync(stop.Token),
-            new PreprocessStage(frames.Reader, preprocessed.Writer, _pool).RunAsync(stop.Token),
+            new PreprocessStage(frames.Reader, preprocessed.Writer, _pool, _frameTap?.Writer).RunAsync(stop.Token),
             new Batcher(preprocessed.Reader, batches.Writer, _options.Batching, TimeProvider.System).RunAsync(stop.Token),
             cnn.RunAsync(stop.Token),
             temporal.RunAsync(stop.Token),

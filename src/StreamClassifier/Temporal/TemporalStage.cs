@@ -16,6 +16,13 @@ public sealed class TemporalStage(ChannelReader<FeatureBatch> input, ChannelWrit
 {
     private readonly Dictionary<int, StreamTemporalState> _streams = [];
     private readonly float[] _windowFeatures = new float[head.Window * head.FeatureSize];
+    private long _resetRequests;
+
+    /// <summary>
+    /// Clears the recurrent state of every stream at its next frame, which then reports
+    /// <see cref="ResetReason.UserReset"/>. Called from any thread (the live window's r key).
+    /// </summary>
+    public void RequestReset() => Interlocked.Increment(ref _resetRequests);
 
     public async Task RunAsync(CancellationToken cancellation)
     {
@@ -62,10 +69,14 @@ public sealed class TemporalStage(ChannelReader<FeatureBatch> input, ChannelWrit
             _streams.Add(header.Stream.Id, state);
         }
 
+        var resetRequests = Interlocked.Read(ref _resetRequests);
         var reset = ResetReasonFor(header, state);
+        if (reset == ResetReason.None && resetRequests != state.ResetRequestsSeen)
+            reset = ResetReason.UserReset;
         if (reset != ResetReason.None)
             state.Reset();
         state.LastTimestamp = header.Timestamp;
+        state.ResetRequestsSeen = resetRequests;
 
         var probabilities = new float[head.ClassCount];
         head.Step(features, state.Hidden, probabilities);
