@@ -31,6 +31,12 @@ public sealed class FrameTap : IDisposable
 
     public int Capacity { get; }
 
+    /// <summary>
+    /// Room for every frame the pipeline can hold between preprocessing and the sinks (its slot
+    /// pool and a batch in the CNN), so the tap slows a run only when the sinks are the slower part.
+    /// </summary>
+    public static int CapacityFor(PipelineOptions options) => 4 * options.Batching.MaxBatchSize + 4;
+
     /// <summary>Where preprocessing hands frames over; it completes the writer when it ends.</summary>
     public ChannelWriter<Frame> Writer => _frames.Writer;
 
