@@ -11,11 +11,10 @@ namespace StreamLrcn.Overlay;
 /// </summary>
 public sealed class StreamOverlayTracker(int windowSize)
 {
-    // Exponential smoothing of the label rate: steady enough to read, quick to follow a change.
-    private const double RateSmoothing = 0.1;
-
-    private long _lastArrival;
-    private double _framesPerSecond;
+    // Labels arrive in bursts (a batch at a time), so the rate is taken over the last few dozen
+    // arrivals rather than from the gap between two.
+    private readonly long[] _arrivals = new long[32];
+    private int _arrivalCount;
 
     public int? WindowLabelIndex { get; private set; }
 
@@ -25,8 +24,20 @@ public sealed class StreamOverlayTracker(int windowSize)
 
     public int WindowSize => windowSize;
 
-    /// <summary>Labels per second as they arrive (0 until two have arrived).</summary>
-    public double FramesPerSecond => _framesPerSecond;
+    /// <summary>Labels per second over the last arrivals (0 until they span some time).</summary>
+    public double FramesPerSecond
+    {
+        get
+        {
+            var n = Math.Min(_arrivalCount, _arrivals.Length);
+            if (n < 2)
+                return 0;
+            var newest = _arrivals[(_arrivalCount - 1) % _arrivals.Length];
+            var oldest = _arrivals[(_arrivalCount - n) % _arrivals.Length];
+            var seconds = Stopwatch.GetElapsedTime(oldest, newest).TotalSeconds;
+            return seconds > 0 ? (n - 1) / seconds : 0;
+        }
+    }
 
     public FrameLabel? Last { get; private set; }
 
@@ -44,13 +55,8 @@ public sealed class StreamOverlayTracker(int windowSize)
             WindowLabelIndex = window;
             WindowConfidence = probabilities[window];
         }
-        if (_lastArrival != 0)
-        {
-            var seconds = Stopwatch.GetElapsedTime(_lastArrival, arrival).TotalSeconds;
-            if (seconds > 0)
-                _framesPerSecond = _framesPerSecond == 0 ? 1 / seconds : _framesPerSecond + RateSmoothing * (1 / seconds - _framesPerSecond);
-        }
-        _lastArrival = arrival;
+        _arrivals[_arrivalCount % _arrivals.Length] = arrival;
+        _arrivalCount++;
         Last = label;
     }
 
