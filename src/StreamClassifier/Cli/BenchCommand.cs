@@ -26,15 +26,16 @@ public static class BenchCommand
             Description = "Video file or image folder to replay ('pattern' for a synthetic 640x480 clip).",
             DefaultValueFactory = _ => "pattern",
         };
-        var frames = new Option<int>("--frames") { Description = "Frames through the CNN-only reference (default: as many as the input has).", DefaultValueFactory = _ => 0 };
+        var frames = new Option<int>("--frames") { Description = "Frames through each CNN-only reference run.", DefaultValueFactory = _ => 96 };
+        var rounds = new Option<int>("--rounds") { Description = "End-to-end runs, each between two CNN-only runs.", DefaultValueFactory = _ => 3 };
         var arguments = new PipelineArguments();
-        var command = new Command("bench", "Measure end-to-end replay throughput against the CNN session alone, in the same run.") { input, frames };
+        var command = new Command("bench", "Measure end-to-end replay throughput against the CNN session alone, in the same run.") { input, frames, rounds };
         arguments.AddTo(command);
-        command.SetAction((result, cancellation) => RunAsync(result.GetValue(input)!, result.GetValue(frames), arguments, result, cancellation));
+        command.SetAction((result, cancellation) => RunAsync(result.GetValue(input)!, result.GetValue(frames), Math.Max(1, result.GetValue(rounds)), arguments, result, cancellation));
         return command;
     }
 
-    private static async Task<int> RunAsync(string input, int referenceFrames, PipelineArguments arguments, ParseResult result, CancellationToken cancellation)
+    private static async Task<int> RunAsync(string input, int referenceFrames, int rounds, PipelineArguments arguments, ParseResult result, CancellationToken cancellation)
     {
         ModelPackage package;
         PipelineOptions options;
@@ -56,27 +57,30 @@ public static class BenchCommand
         var features = new float[batch * extractor.FeatureSize];
         extractor.Run(batch, features); // warm-up: first run allocates and plans
 
+        // CNN-only and end-to-end runs alternate, and each end-to-end run is compared with the
+        // mean of the CNN-only runs just before and after it: a change in machine load during the
+        // benchmark then shows as a difference between those two references instead of a wrong ratio.
+        var c = CultureInfo.InvariantCulture;
         var output = Path.Combine(Path.GetTempPath(), $"streamlrcn-bench-{Environment.ProcessId}.jsonl");
-        double endToEnd;
-        long pipelineFrames;
-        // The pipeline is measured between two CNN-only runs and compared with their mean, so a
-        // change in machine load during the run shows as a difference between the two references.
-        var before = MeasureCnnOnly(extractor, features, referenceFrames > 0 ? referenceFrames : 96);
-        using (var pipeline = new ClassificationPipeline(package, options, [LabelSinkFactory.Create(output, package.Labels)], extractor))
+        var cnnFrames = referenceFrames > 0 ? referenceFrames : 96;
+        var ratios = new List<double>();
+        var previous = MeasureCnnOnly(extractor, features, cnnFrames);
+        Console.WriteLine(string.Create(c, $"input: {input}, batch {batch}, CNN on {extractor.Provider}, {Environment.ProcessorCount} cores"));
+        Console.WriteLine("round  CNN-only before  end-to-end  CNN-only after  ratio e2e/CNN");
+        for (var round = 1; round <= rounds; round++)
         {
-            var run = await pipeline.RunAsync([FrameSourceFactory.Open(input)], cancellation);
-            endToEnd = run.FramesPerSecond;
-            pipelineFrames = run.FramesLabelled;
+            PipelineResult run;
+            using (var pipeline = new ClassificationPipeline(package, options, [LabelSinkFactory.Create(output, package.Labels)], extractor))
+                run = await pipeline.RunAsync([FrameSourceFactory.Open(input)], cancellation);
+            var next = MeasureCnnOnly(extractor, features, cnnFrames);
+            var ratio = run.FramesPerSecond / ((previous + next) / 2);
+            ratios.Add(ratio);
+            Console.WriteLine(string.Create(c, $"{round,5}  {previous,11:0.0} fps  {run.FramesPerSecond,6:0.0} fps  {next,10:0.0} fps  {ratio,13:0.000}   ({run.FramesLabelled} frames)"));
+            previous = next;
         }
         File.Delete(output);
-        var after = MeasureCnnOnly(extractor, features, referenceFrames > 0 ? referenceFrames : (int)Math.Min(pipelineFrames, 96));
-        var reference = (before + after) / 2;
-
-        var c = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(c, $"input: {input}, {pipelineFrames} frames, batch {batch}, CNN on {extractor.Provider}, {Environment.ProcessorCount} cores"));
-        Console.WriteLine(string.Create(c, $"CNN only (session alone):      {before:0.0} fps before, {after:0.0} fps after, mean {reference:0.0} fps"));
-        Console.WriteLine(string.Create(c, $"end to end (replay pipeline):  {endToEnd:0.0} fps"));
-        Console.WriteLine(string.Create(c, $"ratio end-to-end / CNN-only:   {endToEnd / reference:0.000}"));
+        ratios.Sort();
+        Console.WriteLine(string.Create(c, $"median ratio end-to-end / CNN-only: {ratios[ratios.Count / 2]:0.000}"));
         return ExitCodes.Success;
     }
 
