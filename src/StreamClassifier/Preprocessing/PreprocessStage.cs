@@ -1,42 +1,27 @@
 using System.Threading.Channels;
 using OpenCvSharp;
 using StreamLrcn.Capture;
+using StreamLrcn.Pipeline;
 
 namespace StreamLrcn.Preprocessing;
 
 /// <summary>
 /// Resizes each frame straight into a pooled slot (BGR bytes, the CNN's input layout) and
 /// disposes the decoded frame. No per-frame allocation: OpenCV writes through a Mat header over
-/// the slot's memory.
+/// the slot's memory. <paramref name="workers"/> threads resize in parallel (a GPU takes frames
+/// faster than one core can resize them); frames leave in the order they came.
 /// </summary>
-public sealed class PreprocessStage(ChannelReader<Frame> input, ChannelWriter<PreprocessedFrame> output, FrameSlotPool pool)
+public sealed class PreprocessStage(ChannelReader<Frame> input, ChannelWriter<PreprocessedFrame> output, FrameSlotPool pool, int workers = 1)
 {
+    private readonly OrderedEmitter<Frame, PreprocessedFrame> _emitter = new(input, output, frame => frame.Release());
+
     public async Task RunAsync(CancellationToken cancellation)
     {
         Exception? failure = null;
         try
         {
-            await foreach (var frame in input.ReadAllAsync(cancellation))
-            {
-                using (frame)
-                {
-                    var slot = await pool.RentAsync(cancellation);
-                    Resize(frame.Image, slot);
-                    var item = new PreprocessedFrame(frame.Header, slot, pool);
-                    if (!output.TryWrite(item))
-                    {
-                        try
-                        {
-                            await output.WriteAsync(item, cancellation);
-                        }
-                        catch
-                        {
-                            item.Release();
-                            throw;
-                        }
-                    }
-                }
-            }
+            await Task.WhenAll(Enumerable.Range(0, Math.Max(1, workers)).Select(_ =>
+                Task.Factory.StartNew(() => RunWorker(cancellation), cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -46,9 +31,29 @@ public sealed class PreprocessStage(ChannelReader<Frame> input, ChannelWriter<Pr
         finally
         {
             output.TryComplete(failure);
+            _emitter.DiscardUnsent();
             // Frames still queued when the stage stops early belong to nobody else: dispose them.
             while (input.TryRead(out var left))
                 left.Dispose();
+        }
+    }
+
+    private void RunWorker(CancellationToken cancellation)
+    {
+        // A dedicated thread: waiting here for frames or for a free slot blocks nobody else.
+        while (input.WaitToReadAsync(cancellation).AsTask().GetAwaiter().GetResult())
+        {
+            if (!_emitter.TryTake(out var frame, out var ticket))
+                continue;
+            PreprocessedFrame item;
+            using (frame)
+            {
+                var slot = pool.RentAsync(cancellation).AsTask().GetAwaiter().GetResult();
+                Resize(frame.Image, slot);
+                item = new PreprocessedFrame(frame.Header, slot, pool);
+            }
+            if (!_emitter.Emit(ticket, item, cancellation))
+                return;
         }
     }
 
