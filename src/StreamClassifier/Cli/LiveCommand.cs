@@ -60,8 +60,8 @@ public static class LiveCommand
             // One live stream gains nothing from batching (on CPU a frame costs the same in any
             // batch; on a GPU one camera is far below its throughput), and every frame a batch
             // waits for is latency on screen: batches of one unless --batch says otherwise.
-            if (result.GetResult(arguments.Batch) is null or { Implicit: true })
-                options = options with { Batching = options.Batching with { MaxBatchSize = 1 } };
+            if (result.GetValue(arguments.Batch) is null)
+                options = options with { Batching = (options.Batching ?? BatchingOptions.Cpu) with { MaxBatchSize = 1 } };
             source = OpenSource(sourceSpec, folderFps);
         }
         catch (Exception ex) when (ex is ModelPackageException or FrameSourceException or FormatException or ArgumentException)
@@ -78,7 +78,7 @@ public static class LiveCommand
 
         Log.Information("Model {Model} ({Labels}), {Trained}", package.Manifest.Name, string.Join(", ", package.Labels),
             package.Manifest.Trained ? "trained" : "UNTRAINED placeholder weights");
-        using var tap = new FrameTap(FrameTap.CapacityFor(options));
+        using var tap = new FrameTap();
         // The window shows only the newest labelled frame; an older one still waiting is replaced
         // and disposed here, the only place that sees it.
         var display = Channel.CreateBounded<LabelledFrame>(

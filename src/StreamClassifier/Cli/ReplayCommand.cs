@@ -74,7 +74,7 @@ public static class ReplayCommand
         PipelineResult run;
         // The tap keeps decoded frames for the annotated video; without --annotate there is none
         // and preprocessing disposes frames as before.
-        using var tap = encoders is not null ? new FrameTap(FrameTap.CapacityFor(options)) : null;
+        using var tap = encoders is not null ? new FrameTap() : null;
         try
         {
             var sinks = new List<ILabelSink> { LabelSinkFactory.Create(output, package.Labels) };

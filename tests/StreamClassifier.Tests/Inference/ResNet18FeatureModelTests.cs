@@ -85,6 +85,69 @@ public sealed class ResNet18FeatureModelTests : IClassFixture<ResNet18FeatureMod
     }
 
     [Fact]
+    public void The_float16_variant_stays_within_its_error_budget_of_float32()
+    {
+        // float16 keeps 11 significant bits (relative step 4.9e-4); through 18 convolutions the
+        // errors add up to about 1e-3 of the largest feature. 5e-3 leaves room without hiding a
+        // broken conversion, which shows up as errors of 10% or more (see ConvertTrunkToFloat16).
+        var slots = Frames(3);
+        var input = new byte[3 * FeatureExtractor.FrameBytes];
+        for (var i = 0; i < 3; i++)
+            slots[i].Span.CopyTo(input.AsSpan(i * FeatureExtractor.FrameBytes));
+        var full = RunDerived(ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24), input, 3);
+        var half = RunDerived(ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24, CnnPrecision.Float16), input, 3);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var a = full.AsSpan(i * 512, 512);
+            var b = half.AsSpan(i * 512, 512);
+            var scale = 0f;
+            var worst = 0f;
+            double dot = 0, na = 0, nb = 0;
+            for (var k = 0; k < 512; k++)
+            {
+                scale = Math.Max(scale, Math.Abs(a[k]));
+                worst = Math.Max(worst, Math.Abs(a[k] - b[k]));
+                dot += a[k] * b[k];
+                na += a[k] * a[k];
+                nb += b[k] * b[k];
+            }
+            Assert.True(worst <= 5e-3f * scale, $"frame {i}: float16 differs by {worst} against feature scale {scale}");
+            Assert.True(dot / Math.Sqrt(na * nb) > 0.99999, $"frame {i}: cosine similarity {dot / Math.Sqrt(na * nb)}");
+        }
+        foreach (var slot in slots)
+            slot.Dispose();
+    }
+
+    [Fact]
+    public void The_float_input_variant_equals_the_byte_input_variant()
+    {
+        var slots = Frames(1);
+        var bytes = slots[0].Span.ToArray();
+        var planar = new float[3 * Side * Side];
+        for (var p = 0; p < Side * Side; p++)
+            for (var c = 0; c < 3; c++)
+                planar[c * Side * Side + p] = bytes[p * 3 + c];
+
+        var fromBytes = RunDerived(ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24), bytes, 1);
+        using var session = new InferenceSession(ResNet18FeatureModel.Ensure(CnnInputFormat.Float32Planar));
+        using var value = OrtValue.CreateTensorValueFromMemory(planar, [1, 3, Side, Side]);
+        using var outputs = session.Run(new RunOptions(), [ResNet18FeatureModel.InputName], [value], [ResNet18FeatureModel.OutputName]);
+        var fromFloats = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+
+        Assert.True(fromBytes.Zip(fromFloats).Max(p => Math.Abs(p.First - p.Second)) <= 1e-4f);
+        slots[0].Dispose();
+    }
+
+    private static float[] RunDerived(string modelPath, byte[] input, int count)
+    {
+        using var session = new InferenceSession(modelPath);
+        using var value = OrtValue.CreateTensorValueFromMemory(input, [count, Side, Side, 3]);
+        using var outputs = session.Run(new RunOptions(), [ResNet18FeatureModel.InputName], [value], [ResNet18FeatureModel.OutputName]);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
+    [Fact]
     public void The_derived_model_is_cached_and_reused()
     {
         using var cache = new TempDirectory();
