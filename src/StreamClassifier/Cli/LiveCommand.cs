@@ -186,7 +186,10 @@ public static class LiveCommand
                     if (state is StreamState.Ended or StreamState.Failed && !endLogged)
                     {
                         endLogged = true;
-                        Log.Information("Stream {Stream} {State}; press q to close the window", streamName, state == StreamState.Failed ? "failed" : "ended");
+                        if (running.Exception is { } fault)
+                            Log.Error("The pipeline stopped: {Message}; press q to close the window", fault.GetBaseException().Message);
+                        else
+                            Log.Information("Stream {Stream} {State}; press q to close the window", streamName, state == StreamState.Failed ? "failed" : "ended");
                     }
                     if (fresh || state != shownState)
                     {
