@@ -85,6 +85,12 @@ public sealed class ReplayCommandTests(ReplayFixture media) : IClassFixture<Repl
         // The streams are interleaved, not one after the other: they went through the CNN together.
         Assert.Equal(1, records[1].StreamIndex);
         Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+
+        // Two CNN batches in flight (as on a GPU) finish in any order but must leave in order.
+        var third = scratch.File("third.jsonl");
+        var c = Support.Cli.Run("replay", media.ShortAvi, media.Folder, "--model", media.Model, "--out", third, "--device", "cpu", "--batch", "4", "--in-flight", "2");
+        Assert.True(c.ExitCode == 0, c.AllOutput);
+        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(third));
     }
 
     [Fact]
