@@ -73,9 +73,12 @@ public static class SessionFactory
         InterOpNumThreads = 1,
     };
 
+    /// <summary>The useful part of ONNX Runtime's message: the loader's own error where there is one (a missing library).</summary>
     private static string FirstLine(string message)
     {
-        var line = message.Split('\n', 2)[0].Trim();
+        const string marker = "with error: ";
+        var at = message.IndexOf(marker, StringComparison.Ordinal);
+        var line = (at >= 0 ? message[(at + marker.Length)..] : message).Split('\n', 2)[0].Trim();
         return line.Length > 300 ? line[..300] + "…" : line;
     }
 }

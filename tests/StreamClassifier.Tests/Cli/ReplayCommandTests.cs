@@ -85,6 +85,32 @@ public sealed class ReplayCommandTests(ReplayFixture media) : IClassFixture<Repl
         // The streams are interleaved, not one after the other: they went through the CNN together.
         Assert.Equal(1, records[1].StreamIndex);
         Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+
+        // Two CNN batches in flight (as on a GPU) finish in any order but must leave in order.
+        var third = scratch.File("third.jsonl");
+        var c = Support.Cli.Run("replay", media.ShortAvi, media.Folder, "--model", media.Model, "--out", third, "--device", "cpu", "--batch", "4", "--in-flight", "2");
+        Assert.True(c.ExitCode == 0, c.AllOutput);
+        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(third));
+    }
+
+    [SkippableFact]
+    public void Replay_of_a_real_MPEG4_clip_labels_every_frame_with_timestamps_that_never_go_back()
+    {
+        Skip.IfNot(SharedData.Available, SharedData.MissingReason);
+        // Packed B-frames: the AVI carries decode times only, one frame late, and 0 for the last frame.
+        var clip = Path.Combine(SharedData.ArmGestures, "wave", "p2_t1.avi");
+        using var scratch = media.Scratch();
+        var output = scratch.File("labels.jsonl");
+
+        var run = Support.Cli.Run("replay", clip, "--model", media.Model, "--out", output, "--device", "cpu");
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.AllOutput);
+        var records = LabelRecord.Read(output);
+        Assert.Equal(TestMedia.CountFramesWithFfprobe(clip), records.Count);
+        Assert.Equal(0, records[0].TimeMs);
+        for (var i = 1; i < records.Count; i++)
+            Assert.InRange(records[i].TimeMs - records[i - 1].TimeMs, 30, 37); // 29.97 fps
+        Assert.Single(records, r => r.Reset is not null);
     }
 
     [Fact]

@@ -88,7 +88,7 @@ public sealed class ModelPackageTests
     [Fact]
     public void The_shipped_default_model_is_valid()
     {
-        var root = RepositoryRoot();
+        var root = SharedData.RepositoryRoot();
         var package = ModelPackage.Load(Path.Combine(root, "models", "default"));
         Assert.True(package.Labels.Count >= 2);
     }
@@ -99,13 +99,5 @@ public sealed class ModelPackageTests
         var manifest = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         edit(manifest);
         File.WriteAllText(path, manifest.ToJsonString());
-    }
-
-    internal static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "StreamLrcn.sln")))
-            directory = directory.Parent;
-        return directory?.FullName ?? throw new DirectoryNotFoundException("StreamLrcn.sln not found above the test folder");
     }
 }

@@ -112,6 +112,60 @@ public sealed class TemporalStageTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Streams_split_over_several_heads_give_the_labels_of_one_head_in_the_same_order()
+    {
+        using var other = new GruHead(ModelPackage.Load(_folder.Path), Window);
+        using var single = new GruHead(ModelPackage.Load(_folder.Path), Window);
+        var batches = Enumerable.Range(0, 5).Select(b => Batch(b, streams: 3, perStream: 3)).ToArray();
+
+        var split = await RunStage([_head, other], batches.Select(Copy));
+        var one = await RunStage([single], batches.Select(Copy));
+
+        Assert.Equal(45, one.Count);
+        Assert.Equal(one.Select(l => (l.Header.Stream.Id, l.Header.Sequence)), split.Select(l => (l.Header.Stream.Id, l.Header.Sequence)));
+        for (var i = 0; i < one.Count; i++)
+        {
+            AssertClose(one[i].Probabilities, split[i].Probabilities);
+            Assert.Equal(one[i].WindowLabelIndex, split[i].WindowLabelIndex);
+        }
+    }
+
+    private async Task<List<FrameLabel>> RunStage(GruHead[] heads, IEnumerable<FeatureBatch> batches)
+    {
+        var input = Channel.CreateUnbounded<FeatureBatch>();
+        var output = Channel.CreateUnbounded<FrameLabel>();
+        foreach (var batch in batches)
+            input.Writer.TryWrite(batch);
+        input.Writer.Complete();
+        await new TemporalStage(input.Reader, output.Writer, heads, new TemporalOptions(Window, Stride, TimeSpan.FromSeconds(2))).RunAsync(CancellationToken.None);
+        var labels = new List<FrameLabel>();
+        await foreach (var label in output.Reader.ReadAllAsync())
+            labels.Add(label);
+        return labels;
+    }
+
+    /// <summary>Batch <paramref name="index"/>: frames of several streams interleaved, as the batcher makes them.</summary>
+    private static (FrameHeader[] Headers, float[] Features) Batch(int index, int streams, int perStream)
+    {
+        var features = HeadModelWriterTests.RandomFeatures(streams * perStream, seed: 100 + index);
+        var headers = new FrameHeader[streams * perStream];
+        for (var k = 0; k < perStream; k++)
+            for (var s = 0; s < streams; s++)
+            {
+                var sequence = index * perStream + k;
+                headers[k * streams + s] = Header(new StreamInfo(s, $"s{s}", 30), sequence, sequence == 0 ? FrameFlags.StreamStart : FrameFlags.None);
+            }
+        return (headers, features);
+    }
+
+    private static FeatureBatch Copy((FrameHeader[] Headers, float[] Features) batch)
+    {
+        var rented = System.Buffers.ArrayPool<float>.Shared.Rent(batch.Features.Length);
+        batch.Features.CopyTo(rented, 0);
+        return new FeatureBatch(batch.Headers, rented, 512);
+    }
+
     private static FrameHeader Header(StreamInfo stream, long sequence, FrameFlags flags) =>
         new(stream, sequence, TimeSpan.FromSeconds(sequence / 30.0), 0, flags);
 
