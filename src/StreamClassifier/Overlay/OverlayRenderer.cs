@@ -75,10 +75,15 @@ public sealed class OverlayRenderer(IReadOnlyList<string> labels)
 
     private void DrawBars(Mat image, OverlayLayout layout, float[] probabilities)
     {
+        // Most probable first; ties keep class order so the picture is deterministic. An insertion
+        // sort in place: a handful of classes, and nothing allocated per frame.
         for (var i = 0; i < _order.Length; i++)
-            _order[i] = i;
-        // Most probable first; ties keep class order so the picture is deterministic.
-        Array.Sort(_order, (a, b) => probabilities[b].CompareTo(probabilities[a]) is var c && c != 0 ? c : a.CompareTo(b));
+        {
+            var j = i;
+            for (; j > 0 && probabilities[_order[j - 1]] < probabilities[i]; j--)
+                _order[j] = _order[j - 1];
+            _order[j] = i;
+        }
 
         Darken(image, layout.BarPanel);
         for (var row = 0; row < layout.BarCount; row++)

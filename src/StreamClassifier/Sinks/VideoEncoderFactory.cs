@@ -72,7 +72,7 @@ public sealed class VideoEncoderFactory
             var errors = process.StandardError.ReadToEndAsync();
             var listing = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
-            _ = errors.Result;
+            errors.GetAwaiter().GetResult();
             return process.ExitCode == 0 && listing.Contains(" libx264 ", StringComparison.Ordinal);
         }
         catch (Win32Exception)
