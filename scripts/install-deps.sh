@@ -3,11 +3,12 @@
 #   libgtk-3-0       the OpenCvSharp Linux runtime links against it (also for HighGUI windows)
 #   ffmpeg           H.264 test clips, ffprobe checks, network-stream ingest, annotated video
 #   xvfb xauth       a real X display for the live-overlay tests
+#   xdotool imagemagick  the live-overlay tests press keys in the window and screenshot it (import)
 #   mosquitto        the MQTT broker the daemon tests publish to
 #   gstreamer RTSP   the RTSP server the daemon tests stream from (run with /usr/bin/python3)
 #   binutils         readelf, used to check the TorchSharp load fix
 set -euo pipefail
-packages=(libgtk-3-0 ffmpeg xvfb xauth mosquitto binutils
+packages=(libgtk-3-0 ffmpeg xvfb xauth xdotool imagemagick mosquitto binutils
   gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly python3-gi)
 missing=()
 for p in "${packages[@]}"; do

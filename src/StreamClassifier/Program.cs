@@ -6,6 +6,7 @@ var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug det
 var root = new RootCommand("StreamLrcn: labels video streams with a pretrained CNN and a stateful GRU head (LRCN).")
 {
     ReplayCommand.Create(),
+    LiveCommand.Create(),
     BenchCommand.Create(),
     ModelCommand.Create(),
     MonitorCommand.Create(verbose),

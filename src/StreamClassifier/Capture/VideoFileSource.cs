@@ -4,7 +4,7 @@ namespace StreamLrcn.Capture;
 
 /// <summary>
 /// A recorded video decoded by the FFmpeg that the OpenCV runtime bundles. Timestamps come from
-/// the container. A file that ends before the frame count its container announces is reported
+/// the container (counted from the first frame). A file that ends before the frame count its container announces is reported
 /// as truncated rather than passed off as a normal end.
 /// </summary>
 public sealed class VideoFileSource : IFrameSource
@@ -12,6 +12,8 @@ public sealed class VideoFileSource : IFrameSource
     private readonly VideoCapture _capture;
     private readonly string _path;
     private long _framesRead;
+    private double? _firstMilliseconds;
+    private double _lastMilliseconds;
 
     public VideoFileSource(string path)
     {
@@ -57,9 +59,27 @@ public sealed class VideoFileSource : IFrameSource
             return false;
         }
 
-        reading = new SourceReading(TimeSpan.FromMilliseconds(_capture.Get(VideoCaptureProperties.PosMsec)), false);
+        reading = new SourceReading(NextTimestamp(_capture.Get(VideoCaptureProperties.PosMsec)), false);
         _framesRead++;
         return true;
+    }
+
+    /// <summary>
+    /// Time of the frame just read, counted from the first frame. The container's clock is used
+    /// while it moves forward; where it does not (AVI files with packed B-frames carry decode
+    /// times only, and the frames the decoder flushes at the end come back as 0), the frame is
+    /// placed one nominal frame interval after the previous one, so timestamps never go back.
+    /// </summary>
+    private TimeSpan NextTimestamp(double containerMilliseconds)
+    {
+        _firstMilliseconds ??= containerMilliseconds;
+        var candidate = containerMilliseconds - _firstMilliseconds.Value;
+        var interval = 1000.0 / (FramesPerSecond > 0 ? FramesPerSecond : 30);
+        var milliseconds = _framesRead == 0 ? 0
+            : candidate > _lastMilliseconds ? candidate
+            : _lastMilliseconds + interval;
+        _lastMilliseconds = milliseconds;
+        return TimeSpan.FromMilliseconds(milliseconds);
     }
 
     public void Dispose() => _capture.Dispose();

@@ -13,12 +13,20 @@ using StreamLrcn.Sinks;
 namespace StreamLrcn.Cli;
 
 /// <summary>
-/// <c>bench</c>: in one run on the same input, the CNN session alone (frames already resized, in
-/// its input buffer) and the whole replay pipeline (decode, resize, batch, CNN, GRU, JSONL
-/// writing); prints both and their ratio, so the figure does not depend on how busy the machine is.
+/// <c>bench</c> measures the pipeline against the CNN session alone, in the same run, so that the
+/// figures are ratios that do not depend on how busy the machine is.
+/// <list type="bullet">
+/// <item>Default: on one input, CNN-only runs (frames already resized, in the session's input
+/// buffer) alternate with end-to-end replays (decode, resize, batch, CNN, GRU, JSONL).</item>
+/// <item><c>--suite</c> (for GPUs): the raw session at several batch sizes, then the pipeline fed
+/// by N in-memory sources (no decoding) and by N H.264 files decoded concurrently, with batch-size
+/// histograms and capture→feature latency percentiles.</item>
+/// </list>
 /// </summary>
 public static class BenchCommand
 {
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
     public static Command Create()
     {
         var input = new Argument<string>("input")
@@ -26,85 +34,193 @@ public static class BenchCommand
             Description = "Video file or image folder to replay ('pattern' for a synthetic 640x480 clip).",
             DefaultValueFactory = _ => "pattern",
         };
-        var frames = new Option<int>("--frames") { Description = "Frames through the CNN-only reference (default: as many as the input has).", DefaultValueFactory = _ => 0 };
+        var frames = new Option<int>("--frames") { Description = "Frames through each CNN-only reference run.", DefaultValueFactory = _ => 96 };
+        var rounds = new Option<int>("--rounds") { Description = "End-to-end runs, each between two CNN-only runs.", DefaultValueFactory = _ => 3 };
+        var suite = new Option<bool>("--suite") { Description = "GPU suite: raw session per batch size, pipeline on in-memory sources and on concurrently decoded H.264 files." };
+        var streams = new Option<int>("--streams") { Description = "Suite: number of concurrent streams.", DefaultValueFactory = _ => 8 };
+        var batchSizes = new Option<string>("--batch-sizes") { Description = "Suite: raw-session batch sizes.", DefaultValueFactory = _ => "1,8,32,128,256" };
+        var suiteFrames = new Option<int>("--suite-frames") { Description = "Suite: frames per pipeline run (all streams together).", DefaultValueFactory = _ => 8000 };
         var arguments = new PipelineArguments();
-        var command = new Command("bench", "Measure end-to-end replay throughput against the CNN session alone, in the same run.") { input, frames };
+        var command = new Command("bench", "Measure end-to-end throughput against the CNN session alone, in the same run.")
+        {
+            input, frames, rounds, suite, streams, batchSizes, suiteFrames,
+        };
         arguments.AddTo(command);
-        command.SetAction((result, cancellation) => RunAsync(result.GetValue(input)!, result.GetValue(frames), arguments, result, cancellation));
+        command.SetAction((result, cancellation) => result.GetValue(suite)
+            ? RunSuiteAsync(result.GetValue(streams), ParseSizes(result.GetValue(batchSizes)!), result.GetValue(suiteFrames),
+                result.GetValue(input) is var video && video != "pattern" ? video : null, arguments, result, cancellation)
+            : RunAsync(result.GetValue(input)!, result.GetValue(frames), Math.Max(1, result.GetValue(rounds)), arguments, result, cancellation));
         return command;
     }
 
-    private static async Task<int> RunAsync(string input, int referenceFrames, PipelineArguments arguments, ParseResult result, CancellationToken cancellation)
+    private static async Task<int> RunAsync(string input, int referenceFrames, int rounds, PipelineArguments arguments, ParseResult result, CancellationToken cancellation)
     {
-        ModelPackage package;
-        PipelineOptions options;
+        if (!TryLoad(arguments, result, out var package, out var options, input))
+            return ExitCodes.InvalidSetup;
+
+        using var extractor = new FeatureExtractor(options.Cnn, options.Batching?.MaxBatchSize);
+        var batch = extractor.MaxBatchSize;
+        FillInput(extractor.Lane(0), input, batch);
+        var features = new float[batch * extractor.FeatureSize];
+        extractor.Run(batch, features); // warm-up: the first run allocates and plans
+
+        // CNN-only and end-to-end runs alternate, and each end-to-end run is compared with the
+        // mean of the CNN-only runs just before and after it: a change in machine load during the
+        // benchmark then shows as a difference between those two references instead of a wrong ratio.
+        var output = Path.Combine(Path.GetTempPath(), $"streamlrcn-bench-{Environment.ProcessId}.jsonl");
+        var ratios = new List<double>();
+        var previous = MeasureRaw(extractor.Lane(0), batch, Math.Max(1, referenceFrames / batch), features);
+        Console.WriteLine(string.Create(C, $"input: {input}, batch {batch}, CNN on {extractor.Provider}, {Environment.ProcessorCount} cores"));
+        Console.WriteLine("round  CNN-only before  end-to-end  CNN-only after  ratio e2e/CNN");
+        for (var round = 1; round <= rounds; round++)
+        {
+            PipelineResult run;
+            using (var pipeline = new ClassificationPipeline(package, options, [LabelSinkFactory.Create(output, package.Labels)], extractor))
+                run = await pipeline.RunAsync([FrameSourceFactory.Open(input)], cancellation);
+            var next = MeasureRaw(extractor.Lane(0), batch, Math.Max(1, referenceFrames / batch), features);
+            var ratio = run.FramesPerSecond / ((previous + next) / 2);
+            ratios.Add(ratio);
+            Console.WriteLine(string.Create(C, $"{round,5}  {previous,11:0.0} fps  {run.FramesPerSecond,6:0.0} fps  {next,10:0.0} fps  {ratio,13:0.000}   ({run.FramesLabelled} frames)"));
+            previous = next;
+        }
+        File.Delete(output);
+        ratios.Sort();
+        Console.WriteLine(string.Create(C, $"median ratio end-to-end / CNN-only: {ratios[ratios.Count / 2]:0.000}"));
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> RunSuiteAsync(int streams, int[] batchSizes, int totalFrames, string? video, PipelineArguments arguments, ParseResult result, CancellationToken cancellation)
+    {
+        if (!TryLoad(arguments, result, out var package, out var options))
+            return ExitCodes.InvalidSetup;
+
+        using var extractor = new FeatureExtractor(options.Cnn, Math.Max(batchSizes.Max(), options.Batching?.MaxBatchSize ?? 0));
+        var pipelineBatch = options.Batching?.MaxBatchSize ?? BatchingOptions.For(extractor.Target).MaxBatchSize;
+        var batching = options.Batching ?? BatchingOptions.For(extractor.Target);
+        options = options with { Batching = batching };
+        Console.WriteLine(string.Create(C, $"CNN on {extractor.Provider}, {options.Cnn.Precision}, {Environment.ProcessorCount} cores, {extractor.InFlightBatches} batches in flight"));
+
+        // 1. The raw session: input already in (pinned) host memory, one lane, no pipeline.
+        var lane = extractor.Lane(0);
+        FillInput(lane, "pattern", extractor.MaxBatchSize);
+        var features = new float[extractor.MaxBatchSize * extractor.FeatureSize];
+        var raw = new Dictionary<int, double>();
+        Console.WriteLine("raw session   batch  frames/s");
+        foreach (var size in batchSizes.Append(pipelineBatch).Distinct().Order())
+        {
+            lane.Run(size, features); // first run of a shape: cuDNN algorithm search
+            var runs = Math.Max(3, Math.Min(200, 2000 / size));
+            raw[size] = MeasureRaw(lane, size, runs, features);
+            Console.WriteLine(string.Create(C, $"              {size,5}  {raw[size],8:0}"));
+        }
+
+        // 2. The pipeline on in-memory sources (no decoding), then on H.264 files decoded concurrently.
+        var perStream = Math.Max(1, totalFrames / streams);
+        var memory = await MeasurePipelineAsync(package, options, extractor,
+            () => Enumerable.Range(0, streams).Select(i => (IFrameSource)new MemoryFrameSource($"memory{i}", perStream)).ToArray(), cancellation);
+        Report($"pipeline, {streams} in-memory sources", memory, raw[pipelineBatch]);
+
+        video ??= GenerateVideo(perStream);
+        if (video is null)
+        {
+            Console.WriteLine("H.264 files: skipped (no ffmpeg on PATH to generate one; pass a 640x480 H.264 file as the input)");
+            return ExitCodes.Success;
+        }
+        var files = await MeasurePipelineAsync(package, options, extractor,
+            () => Enumerable.Range(0, streams).Select(_ => FrameSourceFactory.Open(video)).ToArray(), cancellation);
+        Report($"pipeline, {streams} H.264 files decoded concurrently", files, raw[pipelineBatch]);
+        return ExitCodes.Success;
+    }
+
+    private sealed record PipelineFigures(double FramesPerSecond, long Frames, IReadOnlyDictionary<int, long> Batches, double P50, double P99);
+
+    private static async Task<PipelineFigures> MeasurePipelineAsync(ModelPackage package, PipelineOptions options, FeatureExtractor extractor,
+        Func<IFrameSource[]> sources, CancellationToken cancellation)
+    {
+        var output = Path.Combine(Path.GetTempPath(), $"streamlrcn-bench-{Environment.ProcessId}.jsonl");
+        using var pipeline = new ClassificationPipeline(package, options, [LabelSinkFactory.Create(output, package.Labels)], extractor);
+        var run = await pipeline.RunAsync(sources(), cancellation);
+        File.Delete(output);
+        return new PipelineFigures(run.FramesPerSecond, run.FramesLabelled, pipeline.Statistics.BatchSizeHistogram(),
+            pipeline.Statistics.LatencyPercentile(50), pipeline.Statistics.LatencyPercentile(99));
+    }
+
+    private static void Report(string title, PipelineFigures figures, double raw)
+    {
+        var histogram = string.Join(", ", figures.Batches.OrderByDescending(p => p.Value).Take(6).Select(p => $"{p.Key}×{p.Value}"));
+        Console.WriteLine(string.Create(C,
+            $"{title}: {figures.FramesPerSecond:0} frames/s = {figures.FramesPerSecond / raw:0.000} of the raw session at the same batch size; " +
+            $"{figures.Frames} frames; batches {histogram}; capture→feature latency p50 {figures.P50:0.0} ms, p99 {figures.P99:0.0} ms"));
+    }
+
+    private static string? GenerateVideo(int frames)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"streamlrcn-bench-{frames}.mp4");
+        if (File.Exists(path))
+            return path;
+        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true };
+        foreach (var argument in new[] { "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x480:rate=30", "-frames:v", frames.ToString(C),
+                     "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", path })
+            start.ArgumentList.Add(argument);
+        try
+        {
+            using var process = Process.Start(start)!;
+            process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode == 0 ? path : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    private static bool TryLoad(PipelineArguments arguments, ParseResult result, out ModelPackage package, out PipelineOptions options, string? input = null)
+    {
         try
         {
             package = arguments.LoadModel(result);
             options = arguments.ToOptions(result, package);
-            using var probe = FrameSourceFactory.Open(input);
+            if (input is not null)
+                FrameSourceFactory.Open(input).Dispose();
+            return true;
         }
         catch (Exception ex) when (ex is ModelPackageException or FrameSourceException or FormatException or ArgumentException)
         {
             Log.Error("{Message}", ex.Message);
-            return ExitCodes.InvalidSetup;
+            package = null!;
+            options = null!;
+            return false;
         }
-
-        var batch = options.Batching.MaxBatchSize;
-        using var extractor = new FeatureExtractor(options.Device, batch, options.CpuThreads);
-        FillInput(extractor, input, batch);
-        var features = new float[batch * extractor.FeatureSize];
-        extractor.Run(batch, features); // warm-up: first run allocates and plans
-
-        var output = Path.Combine(Path.GetTempPath(), $"streamlrcn-bench-{Environment.ProcessId}.jsonl");
-        double endToEnd;
-        long pipelineFrames;
-        // The pipeline is measured between two CNN-only runs and compared with their mean, so a
-        // change in machine load during the run shows as a difference between the two references.
-        var before = MeasureCnnOnly(extractor, features, referenceFrames > 0 ? referenceFrames : 96);
-        using (var pipeline = new ClassificationPipeline(package, options, [LabelSinkFactory.Create(output, package.Labels)], extractor))
-        {
-            var run = await pipeline.RunAsync([FrameSourceFactory.Open(input)], cancellation);
-            endToEnd = run.FramesPerSecond;
-            pipelineFrames = run.FramesLabelled;
-        }
-        File.Delete(output);
-        var after = MeasureCnnOnly(extractor, features, referenceFrames > 0 ? referenceFrames : (int)Math.Min(pipelineFrames, 96));
-        var reference = (before + after) / 2;
-
-        var c = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(c, $"input: {input}, {pipelineFrames} frames, batch {batch}, CNN on {extractor.Provider}, {Environment.ProcessorCount} cores"));
-        Console.WriteLine(string.Create(c, $"CNN only (session alone):      {before:0.0} fps before, {after:0.0} fps after, mean {reference:0.0} fps"));
-        Console.WriteLine(string.Create(c, $"end to end (replay pipeline):  {endToEnd:0.0} fps"));
-        Console.WriteLine(string.Create(c, $"ratio end-to-end / CNN-only:   {endToEnd / reference:0.000}"));
-        return ExitCodes.Success;
     }
 
-    private static double MeasureCnnOnly(FeatureExtractor extractor, float[] features, int frames)
+    private static double MeasureRaw(ExtractionLane lane, int batch, int runs, float[] features)
     {
-        var batch = extractor.MaxBatchSize;
-        var runs = Math.Max(1, (frames + batch - 1) / batch);
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < runs; i++)
-            extractor.Run(batch, features);
+            lane.Run(batch, features);
         return runs * batch / Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
-    /// <summary>Puts the first frames of the input, resized like the pipeline does, into every input row.</summary>
-    private static void FillInput(FeatureExtractor extractor, string input, int batch)
+    /// <summary>Puts frames of the input, resized like the pipeline does, into every input row.</summary>
+    private static void FillInput(ExtractionLane lane, string input, int rows)
     {
         using var source = FrameSourceFactory.Open(input);
         using var image = new Mat();
         using var slot = new FrameSlot(ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
-        for (var i = 0; i < batch; i++)
+        if (!source.Read(image, out _))
+            throw new FrameSourceException($"input '{input}' has no frames");
+        PreprocessStage.Resize(image, slot);
+        for (var i = 0; i < rows; i++)
         {
-            if (i == 0 || source.Read(image, out _))
-            {
-                if (i == 0 && !source.Read(image, out _))
-                    throw new FrameSourceException($"input '{input}' has no frames");
+            slot.Span.CopyTo(lane.InputRow(i));
+            // A short input repeats its last frame.
+            if (i + 1 < rows && source.Read(image, out _))
                 PreprocessStage.Resize(image, slot);
-            }
-            slot.Span.CopyTo(extractor.InputRow(i));
         }
     }
+
+    private static int[] ParseSizes(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => int.Parse(s, C)).Where(s => s > 0).Distinct().Order().ToArray();
 }

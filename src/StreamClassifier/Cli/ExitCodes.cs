@@ -10,4 +10,7 @@ public static class ExitCodes
 
     /// <summary>Nothing ran: bad arguments, an input that cannot be opened, a model that does not match its manifest.</summary>
     public const int InvalidSetup = 2;
+
+    /// <summary>An output could not be written (an annotated video whose encoder failed); the message says what the encoder reported.</summary>
+    public const int OutputFailed = 3;
 }

@@ -54,8 +54,8 @@ public static class LiveBenchCommand
             return ExitCodes.InvalidSetup;
         }
 
-        var batch = options.Batching.MaxBatchSize;
-        using var extractor = new FeatureExtractor(options.Device, batch, options.CpuThreads);
+        using var extractor = new FeatureExtractor(options.Cnn, options.Batching?.MaxBatchSize);
+        var batch = extractor.MaxBatchSize;
         var features = new float[batch * extractor.FeatureSize];
         extractor.Run(batch, features); // warm-up
         var before = MeasureCnnOnly(extractor, features, TimeSpan.FromSeconds(3));
@@ -80,7 +80,7 @@ public static class LiveBenchCommand
             .Select(i => new NetworkFrameSource(NetworkSourceOptions.For($"s{i}", urls[i % urls.Length]) with { Every = every }))
             .ToList();
         var latencies = new List<(long At, double Ms)>();
-        long dropped = 0, batches = 0, batchFrames = 0;
+        long dropped = 0;
         long measuring = 0;
         using var pipeline = new ClassificationPipeline(package, options, [], extractor);
         pipeline.LabelWritten += label =>
@@ -93,14 +93,6 @@ public static class LiveBenchCommand
             if (Interlocked.Read(ref measuring) != 0)
                 Interlocked.Increment(ref dropped);
         };
-        pipeline.BatchExtracted += size =>
-        {
-            if (Interlocked.Read(ref measuring) != 0)
-            {
-                batches++;
-                batchFrames += size;
-            }
-        };
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var running = pipeline.RunAsync(sources, stop.Token);
         // Connection set-up is not what is measured: start once every stream delivers frames.
@@ -110,9 +102,13 @@ public static class LiveBenchCommand
         await Task.Delay(TimeSpan.FromSeconds(1), cancellation);
         var receivedAtStart = sources.Sum(s => s.FramesReceived);
         var started = Stopwatch.GetTimestamp();
+        var batchesBefore = pipeline.Statistics.BatchSizeHistogram();
         Interlocked.Exchange(ref measuring, started);
         await Task.Delay(TimeSpan.FromSeconds(seconds), cancellation);
         Interlocked.Exchange(ref measuring, 0);
+        var batchesAfter = pipeline.Statistics.BatchSizeHistogram();
+        var batches = batchesAfter.Sum(b => b.Value - batchesBefore.GetValueOrDefault(b.Key));
+        var batchFrames = batchesAfter.Sum(b => b.Key * (b.Value - batchesBefore.GetValueOrDefault(b.Key)));
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var received = sources.Sum(s => s.FramesReceived) - receivedAtStart;
         await stop.CancelAsync();

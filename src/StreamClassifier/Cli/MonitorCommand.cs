@@ -37,14 +37,15 @@ public static class MonitorCommand
             config = MonitorConfigLoader.Load(configPath);
             cameras = config.Validate();
             package = LoadModel(config.Model);
+            var device = ParseDevice(config.Device);
             options = new PipelineOptions(
-                ParseDevice(config.Device),
-                BatchingOptions.Cpu with { MaxBatchSize = config.Batch },
+                new CnnOptions(device, CpuThreads: config.Threads),
+                // No batch in the config: the device's default (small on CPU, large on a GPU).
+                config.Batch is { } batch ? BatchingOptions.Cpu with { MaxBatchSize = batch } : null,
                 // Reconnects are flagged as discontinuities by the source; a plain gap in time only
                 // means a slow or thinned (every: k) camera, which the watchdog tolerates up to frozenAfter.
                 new TemporalOptions(package.Manifest.Window, package.Manifest.Stride,
                     TimeSpan.FromSeconds(Math.Max(2, cameras.Max(c => c.Source.FrozenAfter.TotalSeconds)))),
-                config.Threads,
                 PipelineMode.Live);
             options.Validate();
         }

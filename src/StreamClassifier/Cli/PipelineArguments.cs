@@ -25,18 +25,62 @@ public sealed class PipelineArguments
 
     public Option<int?> Stride { get; } = new("--stride") { Description = "Emit a window label every this many frames (default: the model's)." };
 
-    public Option<int> Batch { get; } = new("--batch")
+    public Option<int?> Batch { get; } = new("--batch")
     {
-        Description = "Largest CNN batch; frames of all inputs are batched together.",
-        DefaultValueFactory = _ => BatchingOptions.Cpu.MaxBatchSize,
+        Description = $"Largest CNN batch; frames of all inputs are batched together (default: {BatchingOptions.Cpu.MaxBatchSize} on CPU, {BatchingOptions.Gpu.MaxBatchSize} on CUDA).",
+    };
+
+    public Option<double?> BatchDeadline { get; } = new("--batch-deadline-ms")
+    {
+        Description = $"Longest a batch waits to fill, in ms (default: {BatchingOptions.Cpu.MaxDelay.TotalMilliseconds} on CPU, {BatchingOptions.Gpu.MaxDelay.TotalMilliseconds} on CUDA).",
     };
 
     public Option<int> Threads { get; } = new("--threads") { Description = "CPU threads for the CNN (0: one per core).", DefaultValueFactory = _ => 0 };
 
+    public Option<string> Precision { get; } = new("--precision")
+    {
+        Description = "CNN arithmetic: fp32, or fp16 (for GPUs; features within ~1e-3 of fp32).",
+        DefaultValueFactory = _ => "fp32",
+    };
+
+    public Option<string> CudnnSearch { get; } = new("--cudnn-search")
+    {
+        Description = "cuDNN convolution algorithm search on CUDA: EXHAUSTIVE, HEURISTIC or DEFAULT.",
+        DefaultValueFactory = _ => "EXHAUSTIVE",
+    };
+
+    public Option<int> GpuMemoryLimit { get; } = new("--gpu-memory-limit") { Description = "Cap on ONNX Runtime's GPU arena in MB (0: none).", DefaultValueFactory = _ => 0 };
+
+    public Option<int> InFlight { get; } = new("--in-flight") { Description = "CNN batches in flight at once (0: 2 on CUDA, 1 on CPU).", DefaultValueFactory = _ => 0 };
+
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, Device, Window, Stride, Batch, Threads })
+        foreach (var option in new Option[] { Model, Device, Window, Stride, Batch, BatchDeadline, Threads, Precision, CudnnSearch, GpuMemoryLimit, InFlight })
             command.Options.Add(option);
+    }
+
+    public CnnOptions ToCnnOptions(ParseResult result) => new(
+        DeviceRequest.Parse(result.GetValue(Device)!),
+        result.GetValue(Precision)!.ToLowerInvariant() switch
+        {
+            "fp32" => CnnPrecision.Float32,
+            "fp16" => CnnPrecision.Float16,
+            var other => throw new FormatException($"precision '{other}' is not valid: expected fp32 or fp16"),
+        },
+        result.GetValue(Threads),
+        result.GetValue(CudnnSearch)!.ToUpperInvariant(),
+        result.GetValue(GpuMemoryLimit),
+        result.GetValue(InFlight));
+
+    /// <summary>The batching the user asked for, or null to let the device decide.</summary>
+    public BatchingOptions? ToBatching(ParseResult result)
+    {
+        var size = result.GetValue(Batch);
+        var deadline = result.GetValue(BatchDeadline);
+        if (size is null && deadline is null)
+            return null;
+        return new BatchingOptions(size ?? BatchingOptions.Cpu.MaxBatchSize,
+            deadline is { } ms ? TimeSpan.FromMilliseconds(ms) : BatchingOptions.Cpu.MaxDelay);
     }
 
     public ModelPackage LoadModel(ParseResult result) => ModelPackage.Load(result.GetValue(Model)!);
@@ -47,11 +91,7 @@ public sealed class PipelineArguments
             result.GetValue(Window) ?? package.Manifest.Window,
             result.GetValue(Stride) ?? package.Manifest.Stride,
             TimeSpan.FromSeconds(2));
-        var options = new PipelineOptions(
-            DeviceRequest.Parse(result.GetValue(Device)!),
-            BatchingOptions.Cpu with { MaxBatchSize = result.GetValue(Batch) },
-            temporal,
-            result.GetValue(Threads));
+        var options = new PipelineOptions(ToCnnOptions(result), ToBatching(result), temporal);
         options.Validate();
         return options;
     }

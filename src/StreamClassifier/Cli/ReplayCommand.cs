@@ -22,27 +22,46 @@ public static class ReplayCommand
         };
         var output = new Option<string>("--out", "-o") { Description = "Output file: .jsonl or .csv, one record per frame.", Required = true };
         var folderFps = new Option<double>("--folder-fps") { Description = "Frame rate of image folders (they carry no timestamps).", DefaultValueFactory = _ => 30 };
+        var annotate = new Option<string?>("--annotate")
+        {
+            Description = "Also write the input as a video with the overlay on every frame (same frames, same fps). " +
+                "With several inputs: one file per input, NAME-INDEX-INPUT.EXT beside this path.",
+        };
+        var annotateEncoder = new Option<VideoEncoderKind>("--annotate-encoder")
+        {
+            Description = "auto: H.264 through ffmpeg when it is on PATH, else OpenCV (MJPG .avi / mp4v .mp4); or force ffmpeg / opencv.",
+            DefaultValueFactory = _ => VideoEncoderKind.Auto,
+        };
         var arguments = new PipelineArguments();
 
-        var command = new Command("replay", "Label every frame of recorded videos or image folders and write the labels to a file.") { inputs, output, folderFps };
+        var command = new Command("replay", "Label every frame of recorded videos or image folders and write the labels to a file.") { inputs, output, folderFps, annotate, annotateEncoder };
         arguments.AddTo(command);
-        command.SetAction((result, cancellation) => RunAsync(result.GetValue(inputs)!, result.GetValue(output)!, result.GetValue(folderFps), arguments, result, cancellation));
+        command.SetAction((result, cancellation) => RunAsync(result.GetValue(inputs)!, result.GetValue(output)!, result.GetValue(folderFps),
+            result.GetValue(annotate) is { } video ? (video, result.GetValue(annotateEncoder)) : null, arguments, result, cancellation));
         return command;
     }
 
-    private static async Task<int> RunAsync(string[] inputs, string output, double folderFps, PipelineArguments arguments, ParseResult result, CancellationToken cancellation)
+    private static async Task<int> RunAsync(string[] inputs, string output, double folderFps, (string Path, VideoEncoderKind Encoder)? annotate,
+        PipelineArguments arguments, ParseResult result, CancellationToken cancellation)
     {
         ModelPackage package;
         PipelineOptions options;
+        VideoEncoderFactory? encoders = null;
         var sources = new List<IFrameSource>();
         try
         {
             package = arguments.LoadModel(result);
             options = arguments.ToOptions(result, package);
+            if (annotate is { } requested)
+            {
+                encoders = new VideoEncoderFactory(requested.Encoder);
+                for (var i = 0; i < inputs.Length; i++)
+                    encoders.Validate(AnnotatedVideoSink.PathFor(requested.Path, i, "", inputs.Length));
+            }
             foreach (var input in inputs)
                 sources.Add(FrameSourceFactory.Open(input, folderFps));
         }
-        catch (Exception ex) when (ex is ModelPackageException or FrameSourceException or FormatException or ArgumentException)
+        catch (Exception ex) when (ex is ModelPackageException or FrameSourceException or FormatException or ArgumentException or VideoEncoderException)
         {
             foreach (var source in sources)
                 source.Dispose();
@@ -53,18 +72,34 @@ public static class ReplayCommand
         Log.Information("Model {Model} ({Labels}), {Trained}", package.Manifest.Name, string.Join(", ", package.Labels),
             package.Manifest.Trained ? "trained" : "UNTRAINED placeholder weights");
         PipelineResult run;
+        // The tap keeps decoded frames for the annotated video; without --annotate there is none
+        // and preprocessing disposes frames as before.
+        using var tap = encoders is not null ? new FrameTap() : null;
         try
         {
-            using var pipeline = new ClassificationPipeline(package, options, [LabelSinkFactory.Create(output, package.Labels)]);
+            var sinks = new List<ILabelSink> { LabelSinkFactory.Create(output, package.Labels) };
+            AnnotatedVideoSink? annotated = null;
+            if (annotate is { } requested && encoders is not null && tap is not null)
+            {
+                annotated = new AnnotatedVideoSink(tap, encoders, requested.Path, sources.Count, package.Labels, options.Temporal.Window);
+                sinks.Add(annotated);
+            }
+            using var pipeline = new ClassificationPipeline(package, options, sinks, frameTap: tap);
             var expected = sources.All(s => s.ExpectedFrameCount.HasValue) ? sources.Sum(s => s.ExpectedFrameCount!.Value) : (long?)null;
             var running = pipeline.RunAsync(sources, cancellation);
             await ShowProgressAsync(running, () => pipeline.FramesLabelled, expected);
             run = await running;
+            annotated?.Complete();
         }
         catch (Exception ex) when (ex is DeviceUnavailableException or ModelPackageException or ArgumentException)
         {
             Log.Error("{Message}", ex.Message);
             return ExitCodes.InvalidSetup;
+        }
+        catch (VideoEncoderException ex)
+        {
+            Log.Error("{Message}", ex.Message);
+            return ExitCodes.OutputFailed;
         }
 
         PrintSummary(run, package, output);

@@ -12,7 +12,7 @@ public sealed partial record MonitorConfig(
     string Model = "models/default",
     string Device = "auto",
     int Threads = 0,
-    int Batch = 4,
+    int? Batch = null,
     CameraDefaults? Defaults = null,
     OutputsConfig? Outputs = null,
     HttpConfig? Http = null)
@@ -33,7 +33,7 @@ public sealed partial record MonitorConfig(
             throw new ConfigException("model: a model package folder is required");
         if (Threads < 0)
             throw new ConfigException($"threads must be 0 (one per core) or more, found {Threads}");
-        if (Batch < 1)
+        if (Batch is < 1)
             throw new ConfigException($"batch must be at least 1, found {Batch}");
         var defaults = Defaults ?? new CameraDefaults();
         var outputs = OutputsOrDefault;

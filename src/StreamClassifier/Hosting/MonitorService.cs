@@ -87,7 +87,6 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
             metrics.FramesDropped.WithLabels(names[stream.Id]).Inc();
             board.OnDropped(stream.Id);
         };
-        pipeline.BatchExtracted += size => metrics.BatchSize.Observe(size);
         pipeline.LabelWritten += label =>
         {
             var i = label.Header.Stream.Id;
@@ -98,8 +97,17 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
             if (change is not null)
                 OnLabelChange(i, change, label, current, metrics, events);
         };
+        var batchesSeen = new Dictionary<int, long>();
         metrics.Registry.AddBeforeCollectCallback(() =>
         {
+            // The pipeline counts batches by size; the histogram gets what was added since the last scrape.
+            foreach (var (size, count) in pipeline.Statistics.BatchSizeHistogram())
+            {
+                var added = count - batchesSeen.GetValueOrDefault(size);
+                if (added > 0)
+                    metrics.BatchSize.Observe(size, added);
+                batchesSeen[size] = count;
+            }
             foreach (var (queue, depth) in pipeline.QueueDepths())
                 metrics.QueueDepth.WithLabels(queue).Set(depth);
             for (var i = 0; i < sources.Count; i++)

@@ -12,6 +12,14 @@ public sealed record BatchingOptions(int MaxBatchSize, TimeSpan MaxDelay)
     /// </summary>
     public static BatchingOptions Cpu { get; } = new(8, TimeSpan.FromMilliseconds(5));
 
+    /// <summary>
+    /// On a GPU a frame costs ~20x less at batch 128 than at batch 1 (H200: ~1,100 vs ~20,000
+    /// frames/s), so batches are large; the 4 ms deadline caps what a lone live stream waits.
+    /// </summary>
+    public static BatchingOptions Gpu { get; } = new(128, TimeSpan.FromMilliseconds(4));
+
+    public static BatchingOptions For(ExecutionTarget target) => target.IsGpu ? Gpu : Cpu;
+
     public void Validate()
     {
         if (MaxBatchSize < 1)

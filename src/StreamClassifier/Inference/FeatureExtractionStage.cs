@@ -1,46 +1,34 @@
 using System.Buffers;
 using System.Threading.Channels;
 using StreamLrcn.Capture;
+using StreamLrcn.Pipeline;
 
 namespace StreamLrcn.Inference;
 
 /// <summary>
-/// Runs the CNN over each batch on its own long-running thread (a session run blocks for tens of
-/// milliseconds): copies the pooled slots into the extractor's input buffer, returns the slots,
-/// runs the session and hands the features on. The extractor is lent by the pipeline, which disposes it.
+/// Runs the CNN over each batch. Each of the extractor's in-flight lanes has its own long-running
+/// thread (a session run blocks for milliseconds to tens of milliseconds): it copies the pooled
+/// slots into its lane's input buffer, returns the slots, runs the session and hands the features
+/// on. With two lanes on a GPU the upload of one batch overlaps the compute of the other. Batches
+/// leave in the order they arrived, whatever lane finishes first, so each stream's frames stay in
+/// order. The extractor is lent by the pipeline, which disposes it.
 /// </summary>
-public sealed class FeatureExtractionStage(ChannelReader<FrameBatch> input, ChannelWriter<FeatureBatch> output, FeatureExtractor extractor)
+public sealed class FeatureExtractionStage(ChannelReader<FrameBatch> input, ChannelWriter<FeatureBatch> output, FeatureExtractor extractor, PipelineStatistics statistics)
 {
-    /// <summary>Frames classified so far, for progress and metrics.</summary>
-    public long FramesProcessed => Interlocked.Read(ref _framesProcessed);
-
+    private readonly OrderedEmitter<FrameBatch, FeatureBatch> _emitter = new(input, output, batch => batch.Release());
     private long _framesProcessed;
 
-    /// <summary>Raised on the stage's thread with the size of each batch the CNN ran (metrics).</summary>
-    public event Action<int>? BatchExtracted;
+    /// <summary>Frames through the CNN so far.</summary>
+    public long FramesProcessed => Interlocked.Read(ref _framesProcessed);
 
-    public Task RunAsync(CancellationToken cancellation) =>
-        Task.Factory.StartNew(() => Run(cancellation), cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-    private void Run(CancellationToken cancellation)
+    public async Task RunAsync(CancellationToken cancellation)
     {
         Exception? failure = null;
+        var lanes = Enumerable.Range(0, extractor.InFlightBatches).Select(extractor.Lane).ToArray();
         try
         {
-            while (WaitForBatch(cancellation))
-            {
-                while (input.TryRead(out var batch))
-                {
-                    var result = Extract(batch);
-                    if (!TryWrite(result, cancellation))
-                    {
-                        result.Release();
-                        return;
-                    }
-                    Interlocked.Add(ref _framesProcessed, result.Count);
-                    BatchExtracted?.Invoke(result.Count);
-                }
-            }
+            await Task.WhenAll(lanes.Select(lane =>
+                Task.Factory.StartNew(() => RunLane(lane, cancellation), cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -52,10 +40,26 @@ public sealed class FeatureExtractionStage(ChannelReader<FrameBatch> input, Chan
             output.TryComplete(failure);
             while (input.TryRead(out var left))
                 left.Release();
+            _emitter.DiscardUnsent();
         }
     }
 
-    private FeatureBatch Extract(FrameBatch batch)
+    private void RunLane(ExtractionLane lane, CancellationToken cancellation)
+    {
+        // This thread exists only to run the CNN: blocking it while channels fill or drain is intended.
+        while (input.WaitToReadAsync(cancellation).AsTask().GetAwaiter().GetResult())
+        {
+            if (!_emitter.TryTake(out var batch, out var ticket))
+                continue;
+            var result = Extract(lane, batch);
+            statistics.RecordBatch(result.Headers);
+            Interlocked.Add(ref _framesProcessed, result.Count);
+            if (!_emitter.Emit(ticket, result, cancellation))
+                return;
+        }
+    }
+
+    private static FeatureBatch Extract(ExtractionLane lane, FrameBatch batch)
     {
         var headers = new FrameHeader[batch.Count];
         try
@@ -63,37 +67,23 @@ public sealed class FeatureExtractionStage(ChannelReader<FrameBatch> input, Chan
             for (var i = 0; i < batch.Count; i++)
             {
                 headers[i] = batch.Frames[i].Header;
-                batch.Frames[i].Slot.Span.CopyTo(extractor.InputRow(i));
+                batch.Frames[i].Slot.Span.CopyTo(lane.InputRow(i));
             }
         }
         finally
         {
             batch.Release();
         }
-        var features = ArrayPool<float>.Shared.Rent(batch.Count * extractor.FeatureSize);
+        var features = ArrayPool<float>.Shared.Rent(batch.Count * lane.FeatureSize);
         try
         {
-            extractor.Run(batch.Count, features);
+            lane.Run(batch.Count, features);
         }
         catch
         {
             ArrayPool<float>.Shared.Return(features);
             throw;
         }
-        return new FeatureBatch(headers, features, extractor.FeatureSize);
-    }
-
-    // This thread exists only to run the CNN: blocking it while channels drain or fill is intended.
-    private bool WaitForBatch(CancellationToken cancellation) =>
-        input.WaitToReadAsync(cancellation).AsTask().GetAwaiter().GetResult();
-
-    private bool TryWrite(FeatureBatch batch, CancellationToken cancellation)
-    {
-        while (!output.TryWrite(batch))
-        {
-            if (!output.WaitToWriteAsync(cancellation).AsTask().GetAwaiter().GetResult())
-                return false;
-        }
-        return true;
+        return new FeatureBatch(headers, features, lane.FeatureSize);
     }
 }

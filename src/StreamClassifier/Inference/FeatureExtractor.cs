@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using StreamLrcn.Models;
@@ -7,62 +6,61 @@ namespace StreamLrcn.Inference;
 
 /// <summary>
 /// The CNN: one long-lived ONNX Runtime session over the derived ResNet18 (uint8 BGR input,
-/// preprocessing in the graph) and one native input buffer for the largest batch, reused for
-/// every batch. Not thread-safe: one caller at a time (the feature stage, or a benchmark).
+/// preprocessing in the graph) and its <see cref="ExtractionLane"/>s, the reusable batch buffers.
+/// <see cref="InputRow"/> and <see cref="Run"/> use the first lane, for single-threaded callers
+/// (tools, the trainer, benchmarks); the pipeline runs <see cref="InFlightBatches"/> lanes at once.
+/// The extractor owns the session and every lane it created.
 /// </summary>
-public sealed unsafe class FeatureExtractor : IDisposable
+public sealed class FeatureExtractor : IDisposable
 {
-    private static readonly string[] InputNames = [ResNet18FeatureModel.InputName];
-    private static readonly string[] OutputNames = [ResNet18FeatureModel.OutputName];
-    private readonly InferenceSession _session;
-    private readonly RunOptions _runOptions = new();
-    private byte* _input;
+    public const int FrameBytes = ResNet18FeatureModel.InputSize * ResNet18FeatureModel.InputSize * 3;
 
-    public FeatureExtractor(DeviceRequest device, int maxBatchSize, int cpuThreads = 0, string? modelPath = null)
+    private readonly InferenceSession _session;
+    private readonly List<ExtractionLane> _lanes = [];
+    private readonly CnnOptions _options;
+
+    public FeatureExtractor(DeviceRequest device, int maxBatchSize, int cpuThreads = 0)
+        : this(new CnnOptions(device, CpuThreads: cpuThreads), maxBatchSize)
     {
-        MaxBatchSize = maxBatchSize;
-        _session = SessionFactory.Create(modelPath ?? ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24), device, cpuThreads, out var provider);
-        Provider = provider;
-        Check();
-        _input = (byte*)NativeMemory.AlignedAlloc((nuint)(maxBatchSize * FrameBytes), 64);
     }
 
-    public const int FrameBytes = ResNet18FeatureModel.InputSize * ResNet18FeatureModel.InputSize * 3;
+    /// <param name="maxBatchSize">Largest batch; null picks per device (<see cref="BatchingOptions.For"/>).</param>
+    public FeatureExtractor(CnnOptions options, int? maxBatchSize = null, string? modelPath = null)
+    {
+        _options = options;
+        _session = SessionFactory.Create(modelPath ?? ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24, options.Precision), options, out var target);
+        Target = target;
+        Check();
+        MaxBatchSize = maxBatchSize ?? BatchingOptions.For(target).MaxBatchSize;
+        InFlightBatches = options.InFlightBatches > 0 ? options.InFlightBatches : target.IsGpu ? 2 : 1;
+        CreateLane();
+    }
 
     public int FeatureSize => ResNet18FeatureModel.FeatureSize;
 
     public int MaxBatchSize { get; }
 
+    /// <summary>Batches the pipeline keeps in flight, each in its own lane.</summary>
+    public int InFlightBatches { get; }
+
+    public ExecutionTarget Target { get; }
+
     /// <summary>The execution provider the session runs on, for logs and benchmark reports.</summary>
-    public string Provider { get; }
+    public string Provider => Target.Description;
 
-    /// <summary>Row <paramref name="index"/> of the input buffer, where a caller places one resized frame.</summary>
-    public Span<byte> InputRow(int index)
+    public Span<byte> InputRow(int index) => _lanes[0].InputRow(index);
+
+    public void Run(int count, Span<float> features) => _lanes[0].Run(count, features);
+
+    /// <summary>The extractor's lanes, created on first request; lane 0 also serves <see cref="Run"/>.</summary>
+    public ExtractionLane Lane(int index)
     {
-        if ((uint)index >= (uint)MaxBatchSize)
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"row must be below the batch size {MaxBatchSize}");
-        return new Span<byte>(_input + (long)index * FrameBytes, FrameBytes);
+        while (_lanes.Count <= index)
+            CreateLane();
+        return _lanes[index];
     }
 
-    /// <summary>Runs the first <paramref name="count"/> input rows and writes [count, 512] features into <paramref name="features"/>.</summary>
-    public void Run(int count, Span<float> features)
-    {
-        if (count < 1 || count > MaxBatchSize)
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"batch must hold 1..{MaxBatchSize} frames");
-        if (features.Length < count * FeatureSize)
-            throw new ArgumentException($"feature buffer holds {features.Length} values, {count * FeatureSize} needed", nameof(features));
-
-        long[] inputShape = [count, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize, 3];
-        long[] outputShape = [count, FeatureSize];
-        fixed (float* output = features)
-        {
-            using var inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.UInt8,
-                inputShape, (IntPtr)_input, count * FrameBytes);
-            using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
-                outputShape, (IntPtr)output, count * FeatureSize * sizeof(float));
-            _session.Run(_runOptions, InputNames, [inputValue], OutputNames, [outputValue]);
-        }
-    }
+    private void CreateLane() => _lanes.Add(new ExtractionLane(_session, MaxBatchSize, FeatureSize, Target, _options.Device.CudaDeviceId));
 
     private void Check()
     {
@@ -74,12 +72,8 @@ public sealed unsafe class FeatureExtractor : IDisposable
 
     public void Dispose()
     {
+        foreach (var lane in _lanes)
+            lane.Dispose();
         _session.Dispose();
-        _runOptions.Dispose();
-        if (_input != null)
-        {
-            NativeMemory.AlignedFree(_input);
-            _input = null;
-        }
     }
 }

@@ -23,7 +23,7 @@ public static class ResNet18FeatureModel
     public const string OutputName = "features";
 
     // Bump when Derive changes, so cached models from an older derivation are not reused.
-    private const string DerivationVersion = "1";
+    private const string DerivationVersion = "2";
     private const string TrunkInput = "Input247";
     private const string TrunkOutput = "Pooling395_Output_0";
 
@@ -40,7 +40,10 @@ public static class ResNet18FeatureModel
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "streamlrcn");
 
     /// <summary>Returns the path of the derived model, deriving and caching it on first use.</summary>
-    public static string Ensure(CnnInputFormat format, string? cacheDirectory = null)
+    public static string Ensure(CnnInputFormat format, string? cacheDirectory = null) => Ensure(format, CnnPrecision.Float32, cacheDirectory);
+
+    /// <summary>Returns the path of the derived model in the given precision, deriving and caching it on first use.</summary>
+    public static string Ensure(CnnInputFormat format, CnnPrecision precision, string? cacheDirectory = null)
     {
         foreach (var source in new[] { SourceModelPath, SourcePreprocessPath })
             if (!File.Exists(source))
@@ -49,14 +52,18 @@ public static class ResNet18FeatureModel
 
         var directory = cacheDirectory ?? DefaultCacheDirectory;
         Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, $"{Id}-{format.ToString().ToLowerInvariant()}-{SourceKey()}.onnx");
+        var variant = precision == CnnPrecision.Float16 ? "-fp16" : "";
+        var path = Path.Combine(directory, $"{Id}-{format.ToString().ToLowerInvariant()}{variant}-{SourceKey()}.onnx");
         if (File.Exists(path))
             return path;
 
-        Log.Information("Deriving the {Format} feature model from {Source} into {Path}", format, SourceModelPath, path);
+        Log.Information("Deriving the {Format} {Precision} feature model from {Source} into {Path}", format, precision, SourceModelPath, path);
         var trunk = ModelProto.Parser.ParseFromFile(SourceModelPath);
         var preprocess = ModelProto.Parser.ParseFromFile(SourcePreprocessPath);
-        Save(Derive(trunk, preprocess, format), path);
+        var derived = Derive(trunk, preprocess, format);
+        if (precision == CnnPrecision.Float16)
+            ConvertTrunkToFloat16(derived);
+        Save(derived, path);
         return path;
     }
 
@@ -105,6 +112,84 @@ public static class ResNet18FeatureModel
         graph.ValueInfo.Clear();
         model.ProducerName = "StreamLrcn (derived from CNTK ResNet18)";
         return model;
+    }
+
+    /// <summary>
+    /// Converts the trunk's weights to float16 and computes the trunk in float16, keeping the
+    /// model's input (and the mean subtraction) and its float32 output: a Cast to float16 where
+    /// the trunk starts and a Cast back to float32 before the output.
+    /// </summary>
+    public static void ConvertTrunkToFloat16(ModelProto model)
+    {
+        var graph = model.Graph;
+        // Batch-norm statistics (variances near 1e-3, an epsilon of 1e-5) lose most of their
+        // digits in float16; folded into the convolutions in float32 first, they cost nothing.
+        FoldBatchNormalization(graph);
+        var prologueInitializers = new HashSet<string> { "mean_image", "mean_image_nhwc" };
+        foreach (var tensor in graph.Initializer.Where(t => !prologueInitializers.Contains(t.Name) && t.DataType == (int)DataType.Float))
+        {
+            var values = ReadFloats(tensor);
+            var halves = new ushort[values.Length];
+            for (var i = 0; i < values.Length; i++)
+                halves[i] = BitConverter.HalfToUInt16Bits((Half)values[i]);
+            tensor.FloatData.Clear();
+            tensor.DataType = (int)DataType.Float16;
+            tensor.RawData = Google.Protobuf.ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(halves.AsSpan()));
+        }
+
+        // The prologue now writes a float32 tensor that a Cast turns into the trunk's float16 input.
+        foreach (var node in graph.Node.Where(n => n.Output.Contains(TrunkInput)))
+            node.Output[node.Output.IndexOf(TrunkInput)] = TrunkInput + "_float32";
+        var firstTrunkNode = graph.Node.IndexOf(graph.Node.First(n => n.Input.Contains(TrunkInput)));
+        graph.Node.Insert(firstTrunkNode, Node("Cast", [TrunkInput + "_float32"], [TrunkInput], Int("to", (long)DataType.Float16)));
+
+        var flatten = graph.Node.Single(n => n.Output.Contains(OutputName));
+        flatten.Output[0] = OutputName + "_float16";
+        graph.Node.Add(Node("Cast", [OutputName + "_float16"], [OutputName], Int("to", (long)DataType.Float)));
+    }
+
+    /// <summary>Folds every BatchNormalization that follows a Conv into that Conv's weights and bias.</summary>
+    private static void FoldBatchNormalization(GraphProto graph)
+    {
+        var initializers = graph.Initializer.ToDictionary(t => t.Name);
+        foreach (var bn in graph.Node.Where(n => n.OpType == "BatchNormalization").ToList())
+        {
+            var conv = graph.Node.SingleOrDefault(n => n.OpType == "Conv" && n.Output[0] == bn.Input[0]);
+            if (conv is null || graph.Node.Count(n => n.Input.Contains(conv.Output[0])) != 1)
+                continue;
+            var epsilon = bn.Attribute.FirstOrDefault(a => a.Name == "epsilon")?.F ?? 1e-5f;
+            var scale = ReadFloats(initializers[bn.Input[1]]);
+            var shift = ReadFloats(initializers[bn.Input[2]]);
+            var mean = ReadFloats(initializers[bn.Input[3]]);
+            var variance = ReadFloats(initializers[bn.Input[4]]);
+            var weightTensor = initializers[conv.Input[1]];
+            var weights = ReadFloats(weightTensor);
+            var channels = scale.Length;
+            var perChannel = weights.Length / channels;
+            var bias = conv.Input.Count > 2 ? ReadFloats(initializers[conv.Input[2]]) : new float[channels];
+            for (var c = 0; c < channels; c++)
+            {
+                var factor = scale[c] / MathF.Sqrt(variance[c] + epsilon);
+                for (var k = 0; k < perChannel; k++)
+                    weights[c * perChannel + k] *= factor;
+                bias[c] = (bias[c] - mean[c]) * factor + shift[c];
+            }
+            var foldedWeights = FloatTensor(conv.Input[1] + "_folded", weights, weightTensor.Dims.ToArray());
+            var foldedBias = FloatTensor(conv.Input[1] + "_folded_bias", bias, channels);
+            graph.Initializer.Add(foldedWeights);
+            graph.Initializer.Add(foldedBias);
+            conv.Input[1] = foldedWeights.Name;
+            if (conv.Input.Count > 2)
+                conv.Input[2] = foldedBias.Name;
+            else
+                conv.Input.Add(foldedBias.Name);
+            conv.Output[0] = bn.Output[0];
+            graph.Node.Remove(bn);
+        }
+        // Drop initializers nothing reads any more (the unfolded weights and the statistics).
+        var used = graph.Node.SelectMany(n => n.Input).ToHashSet();
+        foreach (var unused in graph.Initializer.Where(t => !used.Contains(t.Name)).ToList())
+            graph.Initializer.Remove(unused);
     }
 
     private static float[] ToNhwc(float[] chw)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Serilog;
 
@@ -6,58 +7,78 @@ namespace StreamLrcn.Inference;
 /// <summary>Creates ONNX Runtime sessions on the requested device, falling back from CUDA to CPU for <c>auto</c>.</summary>
 public static class SessionFactory
 {
+    /// <summary>What the ONNX Runtime 1.31 GPU package's CUDA provider is built against.</summary>
+    public const string CudaRequirement = "CUDA 13 and cuDNN 9";
+
     /// <summary>
     /// Creates a session for <paramref name="modelPath"/>. With <see cref="DeviceKind.Auto"/> a CUDA
     /// provider that cannot load (no GPU, no CUDA 13 / cuDNN 9) is logged with its reason and the
     /// CPU runs the model; with <see cref="DeviceKind.Cuda"/> the same failure is an error.
     /// </summary>
-    /// <param name="cpuThreads">Intra-op threads on CPU; 0 for one per core.</param>
-    public static InferenceSession Create(string modelPath, DeviceRequest device, int cpuThreads, out string provider)
+    public static InferenceSession Create(string modelPath, CnnOptions cnn, out ExecutionTarget target)
     {
-        if (device.Kind != DeviceKind.Cpu)
+        cnn.Validate();
+        if (cnn.Device.Kind != DeviceKind.Cpu)
         {
-            var options = BaseOptions(cpuThreads);
+            var options = BaseOptions(cnn.CpuThreads);
+            // ONNX Runtime prints its own error for a provider library that does not load; the
+            // reason is logged below in one line instead.
+            options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
             try
             {
-                options.AppendExecutionProvider_CUDA(device.CudaDeviceId);
+                using (var cuda = new OrtCUDAProviderOptions())
+                {
+                    var settings = new Dictionary<string, string>
+                    {
+                        ["device_id"] = cnn.Device.CudaDeviceId.ToString(CultureInfo.InvariantCulture),
+                        ["cudnn_conv_algo_search"] = cnn.CudnnConvAlgoSearch,
+                        // Grow the arena by what is asked, not by powers of two: fixed batch shapes need no slack.
+                        ["arena_extend_strategy"] = "kSameAsRequested",
+                    };
+                    if (cnn.GpuMemoryLimitMegabytes > 0)
+                        settings["gpu_mem_limit"] = ((long)cnn.GpuMemoryLimitMegabytes << 20).ToString(CultureInfo.InvariantCulture);
+                    cuda.UpdateOptions(settings);
+                    options.AppendExecutionProvider_CUDA(cuda);
+                }
                 var session = new InferenceSession(modelPath, options);
-                provider = $"CUDA (device {device.CudaDeviceId})";
-                Log.Information("CNN runs on {Provider}", provider);
+                target = new ExecutionTarget(true, $"CUDA (device {cnn.Device.CudaDeviceId})");
+                Log.Information("CNN runs on {Provider}: cuDNN search {Search}, GPU arena cap {Cap}, {Precision}",
+                    target.Description, cnn.CudnnConvAlgoSearch, cnn.GpuMemoryLimitMegabytes > 0 ? $"{cnn.GpuMemoryLimitMegabytes} MB" : "none", cnn.Precision);
                 return session;
             }
             catch (OnnxRuntimeException ex)
             {
                 options.Dispose();
                 var reason = FirstLine(ex.Message);
-                if (device.Kind == DeviceKind.Cuda)
+                if (cnn.Device.Kind == DeviceKind.Cuda)
                     throw new DeviceUnavailableException(
-                        $"device {device} was requested but ONNX Runtime's CUDA provider could not start: {reason}. " +
-                        "It needs an NVIDIA GPU with CUDA 13 and cuDNN 9 libraries on the library path; use --device cpu or auto to run on the CPU", ex);
-                Log.Warning("CUDA is not available ({Reason}); the CNN runs on the CPU", reason);
+                        $"device {cnn.Device} was requested but ONNX Runtime's CUDA provider could not start: {reason}. " +
+                        $"It needs an NVIDIA GPU with {CudaRequirement} libraries on the library path; use --device cpu or auto to run on the CPU", ex);
+                Log.Warning("CUDA is not available ({Reason}; the CUDA provider needs {Requirement}); the CNN runs on the CPU", reason, CudaRequirement);
             }
         }
 
-        var cpu = new InferenceSession(modelPath, BaseOptions(cpuThreads));
-        provider = "CPU";
-        Log.Information("CNN runs on {Provider} with {Threads} threads", provider, cpuThreads > 0 ? cpuThreads : Environment.ProcessorCount);
+        var cpu = new InferenceSession(modelPath, BaseOptions(cnn.CpuThreads));
+        target = new ExecutionTarget(false, "CPU");
+        Log.Information("CNN runs on {Provider} with {Threads} threads, {Precision}", target.Description,
+            cnn.CpuThreads > 0 ? cnn.CpuThreads : Environment.ProcessorCount, cnn.Precision);
         return cpu;
     }
 
-    private static SessionOptions BaseOptions(int cpuThreads)
+    private static SessionOptions BaseOptions(int cpuThreads) => new()
     {
-        var options = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = cpuThreads > 0 ? cpuThreads : Environment.ProcessorCount,
-            InterOpNumThreads = 1,
-        };
-        return options;
-    }
+        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        IntraOpNumThreads = cpuThreads > 0 ? cpuThreads : Environment.ProcessorCount,
+        InterOpNumThreads = 1,
+    };
 
+    /// <summary>The useful part of ONNX Runtime's message: the loader's own error where there is one (a missing library).</summary>
     private static string FirstLine(string message)
     {
-        var line = message.Split('\n', 2)[0].Trim();
+        const string marker = "with error: ";
+        var at = message.IndexOf(marker, StringComparison.Ordinal);
+        var line = (at >= 0 ? message[(at + marker.Length)..] : message).Split('\n', 2)[0].Trim();
         return line.Length > 300 ? line[..300] + "…" : line;
     }
 }

@@ -15,7 +15,9 @@ namespace StreamLrcn.Pipeline;
 /// capture threads ─▶ merger ─▶ preprocess ─▶ batcher ─▶ CNN ─▶ temporal ─▶ sinks
 /// </code>
 /// Every channel is bounded and waits when full, so replay never drops a frame. The pipeline
-/// owns the CNN session, the head, the slot pool and the sinks it is given.
+/// owns the CNN session, the head, the slot pool and the sinks it is given. An optional
+/// <see cref="FrameTap"/> receives the decoded frames from preprocessing (for the overlay); the
+/// caller owns the tap, and a sink takes frames out of it as their labels arrive.
 /// </summary>
 public sealed class ClassificationPipeline : IDisposable
 {
@@ -23,40 +25,64 @@ public sealed class ClassificationPipeline : IDisposable
     private readonly PipelineOptions _options;
     private readonly FeatureExtractor _extractor;
     private readonly bool _ownsExtractor;
-    private readonly GruHead _head;
+    private readonly BatchingOptions _batching;
+    private readonly GruHead[] _heads;
     private readonly FrameSlotPool _pool;
     private readonly IReadOnlyList<ILabelSink> _sinks;
+    private readonly FrameTap? _frameTap;
     private SinkStage? _sinkStage;
+    private volatile TemporalStage? _temporal;
 
     /// <param name="extractor">A CNN to borrow (the caller keeps and disposes it); by default the pipeline creates and owns one.</param>
-    public ClassificationPipeline(ModelPackage package, PipelineOptions options, IReadOnlyList<ILabelSink> sinks, FeatureExtractor? extractor = null)
+    /// <param name="frameTap">Receives every decoded frame (one run only); without it preprocessing disposes them.</param>
+    public ClassificationPipeline(ModelPackage package, PipelineOptions options, IReadOnlyList<ILabelSink> sinks, FeatureExtractor? extractor = null, FrameTap? frameTap = null)
     {
         options.Validate();
         _package = package;
         _options = options;
         _sinks = sinks;
+        _frameTap = frameTap;
         _ownsExtractor = extractor is null;
-        _extractor = extractor ?? new FeatureExtractor(options.Device, options.Batching.MaxBatchSize, options.CpuThreads);
-        if (_extractor.MaxBatchSize < options.Batching.MaxBatchSize)
-            throw new ArgumentException($"the CNN's input buffer holds {_extractor.MaxBatchSize} frames, the batcher makes batches of up to {options.Batching.MaxBatchSize}");
-        _head = new GruHead(package, options.Temporal.Window);
-        // Enough slots for two full batches queued plus one being filled.
-        _pool = new FrameSlotPool(3 * options.Batching.MaxBatchSize, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
+        _extractor = extractor ?? new FeatureExtractor(options.Cnn, options.Batching?.MaxBatchSize);
+        _batching = options.Batching ?? BatchingOptions.For(_extractor.Target) with { MaxBatchSize = _extractor.MaxBatchSize };
+        if (_extractor.MaxBatchSize < _batching.MaxBatchSize)
+            throw new ArgumentException($"the CNN's input buffer holds {_extractor.MaxBatchSize} frames, the batcher makes batches of up to {_batching.MaxBatchSize}");
+        Statistics = new PipelineStatistics(_batching.MaxBatchSize);
+        // The GRU steps through every frame on the CPU; with a GPU CNN that needs several cores.
+        var partitions = _extractor.Target.IsGpu ? Math.Max(2, Environment.ProcessorCount / 4) : 1;
+        _heads = Enumerable.Range(0, partitions).Select(_ => new GruHead(package, options.Temporal.Window)).ToArray();
+        // Enough slots for a batch being filled, one queued and one per lane in flight.
+        _pool = new FrameSlotPool((2 + _extractor.InFlightBatches) * _batching.MaxBatchSize, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
     }
 
     public string Provider => _extractor.Provider;
 
+    /// <summary>Batch sizes and capture→feature latencies of the runs so far.</summary>
+    public PipelineStatistics Statistics { get; }
+
+    /// <summary>The batching in force (the device's defaults unless the options named one).</summary>
+    public BatchingOptions Batching => _batching;
+
+    /// <summary>
+    /// One resizing thread keeps up with a CPU CNN (~0.3 ms a frame against ~15 ms); a GPU takes
+    /// tens of thousands of frames a second, so there a quarter of the cores resize.
+    /// </summary>
+    private int PreprocessWorkers => _extractor.Target.IsGpu ? Math.Max(2, Environment.ProcessorCount / 4) : 1;
+
     /// <summary>Frames labelled so far in the current run.</summary>
     public long FramesLabelled => _sinkStage?.Frames ?? 0;
+
+    /// <summary>
+    /// Asks the temporal stage to clear the recurrent state of every stream at its next frame
+    /// (outputs say <see cref="ResetReason.UserReset"/>). Safe from any thread; ignored when no run is active.
+    /// </summary>
+    public void RequestReset() => _temporal?.RequestReset();
 
     /// <summary>Raised on the sink thread for every label, after the sinks wrote it.</summary>
     public event Action<FrameLabel>? LabelWritten;
 
     /// <summary>Raised on a capture thread for every frame a live stream's channel evicted (after it was disposed and counted).</summary>
     public event Action<StreamInfo>? FrameDropped;
-
-    /// <summary>Raised on the CNN thread with the size of every batch it ran.</summary>
-    public event Action<int>? BatchExtracted;
 
     private Func<IReadOnlyList<KeyValuePair<string, int>>>? _queueDepths;
 
@@ -86,20 +112,27 @@ public sealed class ClassificationPipeline : IDisposable
             captures[i] = new CaptureStage(stream, sources[i], streamChannels[i].Writer, stop.Token);
         }
         // Live runs keep few frames between capture and the CNN: every queued frame is latency.
-        var frames = Channel.CreateBounded<Frame>(new BoundedChannelOptions(live ? 1 : 8) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
-        var preprocessed = Channel.CreateBounded<PreprocessedFrame>(new BoundedChannelOptions(_options.Batching.MaxBatchSize)
+        var frames = Channel.CreateBounded<Frame>(new BoundedChannelOptions(live ? PreprocessWorkers : 4 + 2 * PreprocessWorkers)
+        {
+            FullMode = BoundedChannelFullMode.Wait, SingleWriter = true,
+        });
+        var preprocessed = Channel.CreateBounded<PreprocessedFrame>(new BoundedChannelOptions(_batching.MaxBatchSize)
         {
             FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
         });
-        var batches = Channel.CreateBounded<FrameBatch>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
-        var features = Channel.CreateBounded<FeatureBatch>(new BoundedChannelOptions(2) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        var batches = Channel.CreateBounded<FrameBatch>(new BoundedChannelOptions(_extractor.InFlightBatches) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true });
+        var features = Channel.CreateBounded<FeatureBatch>(new BoundedChannelOptions(2) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         var labels = Channel.CreateBounded<FrameLabel>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
 
+        // Room for every frame the slot pool lets into the pipeline: see FrameTap on why that
+        // keeps a full tap from stalling the run.
+        _frameTap?.Open(_pool.Capacity + PreprocessWorkers);
         var sinkStage = new SinkStage(labels.Reader, _sinks, _package.Labels.Count);
         sinkStage.LabelWritten += label => LabelWritten?.Invoke(label);
         _sinkStage = sinkStage;
-        var cnn = new FeatureExtractionStage(batches.Reader, features.Writer, _extractor);
-        cnn.BatchExtracted += size => BatchExtracted?.Invoke(size);
+        var cnn = new FeatureExtractionStage(batches.Reader, features.Writer, _extractor, Statistics);
+        var temporal = new TemporalStage(features.Reader, labels.Writer, _heads, _options.Temporal);
+        _temporal = temporal;
         _queueDepths = () =>
         [
             .. captures.Select((capture, i) => KeyValuePair.Create("capture:" + capture.Stream.Name, streamChannels[i].Reader.Count)),
@@ -109,7 +142,6 @@ public sealed class ClassificationPipeline : IDisposable
             KeyValuePair.Create("features", features.Reader.Count),
             KeyValuePair.Create("labels", labels.Reader.Count),
         ];
-        var temporal = new TemporalStage(features.Reader, labels.Writer, _head, _options.Temporal);
 
         foreach (var capture in captures)
             capture.Start();
@@ -118,8 +150,8 @@ public sealed class ClassificationPipeline : IDisposable
         var stages = new[]
         {
             new StreamMerger(streamChannels.Select(c => c.Reader).ToArray(), frames.Writer, live ? MergeOrder.FirstAvailable : MergeOrder.RoundRobin).RunAsync(stop.Token),
-            new PreprocessStage(frames.Reader, preprocessed.Writer, _pool).RunAsync(stop.Token),
-            new Batcher(preprocessed.Reader, batches.Writer, _options.Batching, TimeProvider.System).RunAsync(stop.Token),
+            new PreprocessStage(frames.Reader, preprocessed.Writer, _pool, PreprocessWorkers, _frameTap?.Writer).RunAsync(stop.Token),
+            new Batcher(preprocessed.Reader, batches.Writer, _batching, TimeProvider.System).RunAsync(stop.Token),
             cnn.RunAsync(stop.Token),
             temporal.RunAsync(stop.Token),
             sinkStage.RunAsync(stop.Token),
@@ -188,7 +220,8 @@ public sealed class ClassificationPipeline : IDisposable
     {
         if (_ownsExtractor)
             _extractor.Dispose();
-        _head.Dispose();
+        foreach (var head in _heads)
+            head.Dispose();
         _pool.Dispose();
         foreach (var sink in _sinks)
             sink.Dispose();

@@ -11,6 +11,7 @@ public static class LabelFormat
         ResetReason.StreamStart => "stream-start",
         ResetReason.Discontinuity => "discontinuity",
         ResetReason.TimeJump => "time-jump",
+        ResetReason.UserReset => "user-reset",
         _ => "",
     };
 

@@ -7,4 +7,6 @@ public enum ResetReason
     StreamStart,
     Discontinuity,
     TimeJump,
+    /// <summary>The user asked for it (the r key of the live window).</summary>
+    UserReset,
 }

@@ -10,34 +10,64 @@ namespace StreamLrcn.Temporal;
 /// label; every <see cref="TemporalOptions.Stride"/> frames, once a full window has been seen
 /// since the last reset, the GRU runs over the last <see cref="TemporalOptions.Window"/> features
 /// from a zero state and gives the window label. State is cleared at stream start, at a
-/// discontinuity the source reports, and when timestamps jump. The head is lent by the pipeline, which disposes it.
+/// discontinuity the source reports, and when timestamps jump.
+/// <para>
+/// Streams are split over the given heads (stream id modulo their count), and each batch's
+/// partitions run in parallel: on a GPU the CNN delivers tens of thousands of frames a second,
+/// more than one core can step through the GRU. Labels leave in batch order either way, so the
+/// output does not depend on the number of heads. The heads are lent by the pipeline, which
+/// disposes them.
+/// </para>
 /// </summary>
-public sealed class TemporalStage(ChannelReader<FeatureBatch> input, ChannelWriter<FrameLabel> output, GruHead head, TemporalOptions options)
+public sealed class TemporalStage
 {
-    private readonly Dictionary<int, StreamTemporalState> _streams = [];
-    private readonly float[] _windowFeatures = new float[head.Window * head.FeatureSize];
+    private readonly ChannelReader<FeatureBatch> _input;
+    private readonly ChannelWriter<FrameLabel> _output;
+    private readonly TemporalOptions _options;
+    private readonly Partition[] _partitions;
+    private long _resetRequests;
+
+    public TemporalStage(ChannelReader<FeatureBatch> input, ChannelWriter<FrameLabel> output, IReadOnlyList<GruHead> heads, TemporalOptions options)
+    {
+        if (heads.Count == 0)
+            throw new ArgumentException("the temporal stage needs at least one head", nameof(heads));
+        _input = input;
+        _output = output;
+        _options = options;
+        _partitions = heads.Select(h => new Partition(h, options, this)).ToArray();
+    }
+
+    /// <summary>
+    /// Clears the recurrent state of every stream at its next frame, which then reports
+    /// <see cref="ResetReason.UserReset"/>. Called from any thread (the live window's r key).
+    /// </summary>
+    public void RequestReset() => Interlocked.Increment(ref _resetRequests);
+
+    public TemporalStage(ChannelReader<FeatureBatch> input, ChannelWriter<FrameLabel> output, GruHead head, TemporalOptions options)
+        : this(input, output, [head], options)
+    {
+    }
 
     public async Task RunAsync(CancellationToken cancellation)
     {
-        options.Validate();
+        _options.Validate();
         Exception? failure = null;
         try
         {
-            await foreach (var batch in input.ReadAllAsync(cancellation))
+            await foreach (var batch in _input.ReadAllAsync(cancellation))
             {
+                FrameLabel[] labels;
                 try
                 {
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        var label = Classify(batch.Headers[i], batch.FeaturesOf(i));
-                        if (!output.TryWrite(label))
-                            await output.WriteAsync(label, cancellation);
-                    }
+                    labels = ClassifyBatch(batch);
                 }
                 finally
                 {
                     batch.Release();
                 }
+                foreach (var label in labels)
+                    if (!_output.TryWrite(label))
+                        await _output.WriteAsync(label, cancellation);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -47,52 +77,84 @@ public sealed class TemporalStage(ChannelReader<FeatureBatch> input, ChannelWrit
         }
         finally
         {
-            output.TryComplete(failure);
-            while (input.TryRead(out var left))
+            _output.TryComplete(failure);
+            while (_input.TryRead(out var left))
                 left.Release();
         }
     }
 
     /// <summary>Classifies one frame of a stream; frames of a stream must come in order.</summary>
-    public FrameLabel Classify(in FrameHeader header, ReadOnlySpan<float> features)
+    public FrameLabel Classify(in FrameHeader header, ReadOnlySpan<float> features) =>
+        _partitions[header.Stream.Id % _partitions.Length].Classify(header, features);
+
+    private FrameLabel[] ClassifyBatch(FeatureBatch batch)
     {
-        if (!_streams.TryGetValue(header.Stream.Id, out var state))
+        var labels = new FrameLabel[batch.Count];
+        if (_partitions.Length == 1)
         {
-            state = new StreamTemporalState(head.StateSize, head.Window, head.FeatureSize);
-            _streams.Add(header.Stream.Id, state);
+            for (var i = 0; i < batch.Count; i++)
+                labels[i] = _partitions[0].Classify(batch.Headers[i], batch.FeaturesOf(i));
+            return labels;
         }
-
-        var reset = ResetReasonFor(header, state);
-        if (reset != ResetReason.None)
-            state.Reset();
-        state.LastTimestamp = header.Timestamp;
-
-        var probabilities = new float[head.ClassCount];
-        head.Step(features, state.Hidden, probabilities);
-        state.Push(features);
-
-        int? windowLabel = null;
-        float[]? windowProbabilities = null;
-        if (state.FramesSinceReset >= head.Window && (state.FramesSinceReset - head.Window) % options.Stride == 0)
+        Parallel.For(0, _partitions.Length, k =>
         {
-            state.CopyWindow(_windowFeatures);
-            windowProbabilities = new float[head.ClassCount];
-            head.RunWindow(_windowFeatures, windowProbabilities);
-            windowLabel = ArgMax(windowProbabilities);
-        }
-
-        var latency = Stopwatch.GetElapsedTime(header.ArrivalTimestamp).TotalMilliseconds;
-        return new FrameLabel(header, ArgMax(probabilities), probabilities, windowLabel, windowProbabilities, reset, latency);
+            for (var i = 0; i < batch.Count; i++)
+                if (batch.Headers[i].Stream.Id % _partitions.Length == k)
+                    labels[i] = _partitions[k].Classify(batch.Headers[i], batch.FeaturesOf(i));
+        });
+        return labels;
     }
 
-    private ResetReason ResetReasonFor(in FrameHeader header, StreamTemporalState state)
+    /// <summary>The streams one head serves, with their states. Used by one thread at a time.</summary>
+    private sealed class Partition(GruHead head, TemporalOptions options, TemporalStage owner)
     {
-        if (header.Flags.HasFlag(FrameFlags.StreamStart) || state.FramesSinceReset == 0)
-            return ResetReason.StreamStart;
-        if (header.Flags.HasFlag(FrameFlags.Discontinuity))
-            return ResetReason.Discontinuity;
-        var gap = header.Timestamp - state.LastTimestamp;
-        return gap > options.MaxTimestampGap || gap < TimeSpan.Zero ? ResetReason.TimeJump : ResetReason.None;
+        private readonly Dictionary<int, StreamTemporalState> _streams = [];
+        private readonly float[] _windowFeatures = new float[head.Window * head.FeatureSize];
+
+        public FrameLabel Classify(in FrameHeader header, ReadOnlySpan<float> features)
+        {
+            if (!_streams.TryGetValue(header.Stream.Id, out var state))
+            {
+                state = new StreamTemporalState(head.StateSize, head.Window, head.FeatureSize);
+                _streams.Add(header.Stream.Id, state);
+            }
+
+            var resetRequests = Interlocked.Read(ref owner._resetRequests);
+            var reset = ResetReasonFor(header, state);
+            if (reset == ResetReason.None && resetRequests != state.ResetRequestsSeen)
+                reset = ResetReason.UserReset;
+            if (reset != ResetReason.None)
+                state.Reset();
+            state.LastTimestamp = header.Timestamp;
+            state.ResetRequestsSeen = resetRequests;
+
+            var probabilities = new float[head.ClassCount];
+            head.Step(features, state.Hidden, probabilities);
+            state.Push(features);
+
+            int? windowLabel = null;
+            float[]? windowProbabilities = null;
+            if (state.FramesSinceReset >= head.Window && (state.FramesSinceReset - head.Window) % options.Stride == 0)
+            {
+                state.CopyWindow(_windowFeatures);
+                windowProbabilities = new float[head.ClassCount];
+                head.RunWindow(_windowFeatures, windowProbabilities);
+                windowLabel = ArgMax(windowProbabilities);
+            }
+
+            var latency = Stopwatch.GetElapsedTime(header.ArrivalTimestamp).TotalMilliseconds;
+            return new FrameLabel(header, ArgMax(probabilities), probabilities, windowLabel, windowProbabilities, reset, latency);
+        }
+
+        private ResetReason ResetReasonFor(in FrameHeader header, StreamTemporalState state)
+        {
+            if (header.Flags.HasFlag(FrameFlags.StreamStart) || state.FramesSinceReset == 0)
+                return ResetReason.StreamStart;
+            if (header.Flags.HasFlag(FrameFlags.Discontinuity))
+                return ResetReason.Discontinuity;
+            var gap = header.Timestamp - state.LastTimestamp;
+            return gap > options.MaxTimestampGap || gap < TimeSpan.Zero ? ResetReason.TimeJump : ResetReason.None;
+        }
     }
 
     private static int ArgMax(ReadOnlySpan<float> values)

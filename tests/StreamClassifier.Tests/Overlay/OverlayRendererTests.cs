@@ -1,0 +1,98 @@
+using OpenCvSharp;
+using StreamLrcn.Capture;
+using StreamLrcn.Overlay;
+using StreamLrcn.Temporal;
+using StreamLrcn.Tests.Support;
+
+namespace StreamLrcn.Tests.Overlay;
+
+public sealed class OverlayRendererTests
+{
+    private static readonly string[] Labels = ["raise_arms_side", "wave", "raise_arms_front"];
+
+    [Theory]
+    [InlineData(320, 240)]
+    [InlineData(640, 480)]
+    [InlineData(1920, 1080)]
+    public void Bars_are_filled_in_proportion_to_the_probabilities_most_probable_first(int width, int height)
+    {
+        float[] probabilities = [0.13f, 0.55f, 0.32f];
+        using var image = Background(width, height);
+        var renderer = new OverlayRenderer(Labels);
+        renderer.Draw(image, Content(Label(1, probabilities)));
+
+        var layout = renderer.LayoutFor(image.Size());
+        int[] expectedOrder = [1, 2, 0];
+        for (var row = 0; row < expectedOrder.Length; row++)
+        {
+            var cls = expectedOrder[row];
+            var expected = Math.Round(probabilities[cls] * layout.BarLength);
+            Assert.Equal(expected, OverlayProbe.FilledLength(image, layout, row, cls), 0.01);
+        }
+    }
+
+    [Theory]
+    [InlineData(320, 240)]
+    [InlineData(1920, 1080)]
+    public void Overlay_fits_inside_the_frame_with_text_that_grows_with_it(int width, int height)
+    {
+        var layout = OverlayLayout.For(new Size(width, height), Labels);
+        var frame = new Rect(0, 0, width, height);
+        foreach (var region in new[] { layout.LabelPanel, layout.BarPanel }.Concat(layout.Bars))
+            Assert.Equal(region, region.Intersect(frame));
+        Assert.False(layout.LabelPanel.IntersectsWith(layout.BarPanel), "the label panel and the bars overlap");
+        // Cap height of the small text: at least 8 px at 320x240 (readable), and scaled with the frame.
+        var capHeight = Cv2.GetTextSize("M", OverlayLayout.Font, layout.SmallFont, layout.SmallThickness, out _).Height;
+        Assert.InRange(capHeight, Math.Max(8, height / 60), height / 15);
+        // The longest label with its percentage ends inside the bar panel.
+        var text = Cv2.GetTextSize("raise_arms_front 100%", OverlayLayout.Font, layout.SmallFont, layout.SmallThickness, out _);
+        Assert.True(layout.BarTextX + text.Width <= layout.BarPanel.Right, $"bar text ends at {layout.BarTextX + text.Width}, panel at {layout.BarPanel.Right}");
+    }
+
+    [Fact]
+    public void Swatch_has_the_colour_of_the_label_class_and_the_label_text_is_drawn_beside_it()
+    {
+        using var image = Background(640, 480);
+        using var source = image.Clone();
+        var renderer = new OverlayRenderer(Labels);
+        renderer.Draw(image, Content(Label(2, [0.1f, 0.2f, 0.7f])));
+        var layout = renderer.LayoutFor(image.Size());
+
+        Assert.Equal(2, OverlayProbe.SwatchClass(image, layout, Labels.Length));
+        var textRegion = new Rect(layout.Swatch.Right, layout.Swatch.Y, layout.LabelPanel.Right - layout.Swatch.Right - layout.Padding, layout.Swatch.Height);
+        using var text = new Mat(image, textRegion);
+        using var white = new Mat();
+        Cv2.InRange(text, new Scalar(200, 200, 200), new Scalar(255, 255, 255), white);
+        Assert.True(Cv2.CountNonZero(white) > 100, "no white label text next to the swatch");
+        Assert.True(OverlayProbe.MeanDifference(image, source, textRegion) > 20);
+    }
+
+    [Fact]
+    public void Without_a_label_the_overlay_draws_no_bars_and_still_says_the_state()
+    {
+        using var image = Background(640, 480);
+        using var source = image.Clone();
+        var renderer = new OverlayRenderer(Labels);
+        renderer.Draw(image, new OverlayContent("camera0", StreamState.Connecting, null, null, 0, 0, 16, "camera0"));
+        var layout = renderer.LayoutFor(image.Size());
+
+        Assert.Equal(0, OverlayProbe.MeanDifference(image, source, layout.BarPanel));
+        Assert.True(OverlayProbe.MeanDifference(image, source, layout.LabelPanel) > 20);
+    }
+
+    private static Mat Background(int width, int height)
+    {
+        var image = new Mat(height, width, MatType.CV_8UC3);
+        // A mid-tone gradient, so darkened panels and drawn text both differ from it.
+        for (var y = 0; y < height; y += 8)
+            Cv2.Rectangle(image, new Rect(0, y, width, 8), new Scalar(90 + y * 100 / height, 140, 170 - y * 60 / height), -1);
+        return image;
+    }
+
+    private static FrameLabel Label(int index, float[] probabilities) =>
+        new(new FrameHeader(new StreamInfo(0, "clip.mp4", 30), 7, TimeSpan.FromSeconds(7 / 30.0), 0, FrameFlags.None),
+            index, probabilities, null, null, ResetReason.None, 40);
+
+    private static OverlayContent Content(FrameLabel label) =>
+        new("clip.mp4", StreamState.Live, label, null, 0, 7, 16, StreamOverlayTracker.LiveDetail("clip.mp4", 30, label));
+}

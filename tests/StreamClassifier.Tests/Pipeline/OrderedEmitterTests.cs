@@ -1,0 +1,53 @@
+using System.Threading.Channels;
+using StreamLrcn.Pipeline;
+
+namespace StreamLrcn.Tests.Pipeline;
+
+public sealed class OrderedEmitterTests
+{
+    [Fact]
+    public void Results_finished_out_of_order_leave_in_the_order_they_were_taken()
+    {
+        var input = Channel.CreateUnbounded<int>();
+        var output = Channel.CreateUnbounded<string>();
+        for (var i = 0; i < 4; i++)
+            input.Writer.TryWrite(i);
+        var emitter = new OrderedEmitter<int, string>(input.Reader, output.Writer, _ => { });
+
+        var taken = new List<(int Item, long Ticket)>();
+        while (emitter.TryTake(out var item, out var ticket))
+            taken.Add((item, ticket));
+
+        // Finish 2, 0, 3, 1: nothing may leave before 0, and 1 releases 2 and 3 behind it.
+        Assert.True(emitter.Emit(taken[2].Ticket, "two", CancellationToken.None));
+        Assert.False(output.Reader.TryPeek(out _));
+        Assert.True(emitter.Emit(taken[0].Ticket, "zero", CancellationToken.None));
+        Assert.True(emitter.Emit(taken[3].Ticket, "three", CancellationToken.None));
+        Assert.True(emitter.Emit(taken[1].Ticket, "one", CancellationToken.None));
+
+        var emitted = new List<string>();
+        while (output.Reader.TryRead(out var text))
+            emitted.Add(text);
+        Assert.Equal(["zero", "one", "two", "three"], emitted);
+    }
+
+    [Fact]
+    public void Results_that_cannot_be_written_any_more_are_discarded()
+    {
+        var input = Channel.CreateUnbounded<int>();
+        var output = Channel.CreateUnbounded<string>();
+        input.Writer.TryWrite(1);
+        input.Writer.TryWrite(2);
+        var discarded = new List<string>();
+        var emitter = new OrderedEmitter<int, string>(input.Reader, output.Writer, discarded.Add);
+        emitter.TryTake(out _, out var first);
+        emitter.TryTake(out _, out var second);
+
+        emitter.Emit(second, "waiting", CancellationToken.None);
+        output.Writer.Complete();
+        Assert.False(emitter.Emit(first, "closed", CancellationToken.None));
+        emitter.DiscardUnsent();
+
+        Assert.Equal(["closed", "waiting"], discarded);
+    }
+}
