@@ -50,6 +50,7 @@ public static class TrainCommand
         var cache = new Option<string?>("--cache") { Description = "Feature cache folder [default: $STREAMLRCN_CACHE/features or ~/.cache/streamlrcn/features]." };
         var device = new Option<string>("--device") { Description = "Where the CNN runs while extracting features: auto, cpu, cuda or cuda:ID.", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for the CNN (0: ONNX Runtime's default).", DefaultValueFactory = _ => 0 };
+        var torchThreads = new Option<int>("--torch-threads") { Description = "CPU threads for training the head (TorchSharp).", DefaultValueFactory = _ => defaults.TorchThreads };
 
         var command = new Command("train",
             "Train the GRU head on a labelled dataset and write a model package. CNN features are extracted once per clip and cached; " +
@@ -57,7 +58,7 @@ public static class TrainCommand
             "(JSON, markdown, plots) of the validation clips is written.")
         {
             data, output, report, name, labels, train, validation, fraction, sampling, length, stride, hidden, layers, dropout, optimizer, rate,
-            momentum, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads,
+            momentum, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, torchThreads,
         };
         command.SetAction(result =>
         {
@@ -69,7 +70,7 @@ public static class TrainCommand
                 ClipNorm = result.GetValue(clipNorm), ClipValue = result.GetValue(clipValue), BatchSize = result.GetValue(batch),
                 Epochs = result.GetValue(epochs), Patience = result.GetValue(patience), FrameLossWeight = result.GetValue(frameLoss),
                 SamplesPerClip = result.GetValue(samples), Flip = !result.GetValue(noFlip), Jitter = !result.GetValue(noJitter),
-                Seed = result.GetValue(seed),
+                Seed = result.GetValue(seed), TorchThreads = result.GetValue(torchThreads),
             };
             var outDirectory = result.GetValue(output)!;
             var modelName = result.GetValue(name) ?? Path.GetFileName(Path.GetFullPath(outDirectory).TrimEnd(Path.DirectorySeparatorChar));

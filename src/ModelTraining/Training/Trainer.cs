@@ -25,6 +25,7 @@ public sealed class Trainer(TrainingOptions options, int classCount)
             throw new ArgumentException("no training clips", nameof(train));
         var featureSize = train[0].FeatureSize;
         var stopwatch = Stopwatch.StartNew();
+        torch.set_num_threads(options.TorchThreads);
         torch.manual_seed(options.Seed);
         var random = new Random(options.Seed);
 
