@@ -37,6 +37,7 @@ public static class TrainCommand
         var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (with momentum) or adam.", DefaultValueFactory = _ => defaults.Optimizer };
         var rate = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => defaults.Momentum };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "L2 weight decay (0: none).", DefaultValueFactory = _ => defaults.WeightDecay };
         var clipNorm = new Option<double>("--clip-norm") { Description = "Gradient clipping: largest total gradient norm.", DefaultValueFactory = _ => defaults.ClipNorm };
         var clipValue = new Option<double>("--clip-value") { Description = "Gradient clipping: largest absolute gradient value.", DefaultValueFactory = _ => defaults.ClipValue };
         var batch = new Option<int>("--batch") { Description = "Sequences per training step.", DefaultValueFactory = _ => defaults.BatchSize };
@@ -58,7 +59,7 @@ public static class TrainCommand
             "(JSON, markdown, plots) of the validation clips is written.")
         {
             data, output, report, name, labels, train, validation, fraction, sampling, length, stride, hidden, layers, dropout, optimizer, rate,
-            momentum, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, torchThreads,
+            momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, torchThreads,
         };
         command.SetAction(result =>
         {
@@ -66,7 +67,7 @@ public static class TrainCommand
             {
                 Sampling = result.GetValue(sampling), Length = result.GetValue(length), Stride = result.GetValue(stride),
                 HiddenSize = result.GetValue(hidden), Layers = result.GetValue(layers), Dropout = result.GetValue(dropout),
-                Optimizer = result.GetValue(optimizer), LearningRate = result.GetValue(rate), Momentum = result.GetValue(momentum),
+                Optimizer = result.GetValue(optimizer), LearningRate = result.GetValue(rate), Momentum = result.GetValue(momentum), WeightDecay = result.GetValue(weightDecay),
                 ClipNorm = result.GetValue(clipNorm), ClipValue = result.GetValue(clipValue), BatchSize = result.GetValue(batch),
                 Epochs = result.GetValue(epochs), Patience = result.GetValue(patience), FrameLossWeight = result.GetValue(frameLoss),
                 SamplesPerClip = result.GetValue(samples), Flip = !result.GetValue(noFlip), Jitter = !result.GetValue(noJitter),
@@ -153,6 +154,8 @@ public static class TrainCommand
             ["optimizer"] = $"{options.Optimizer.ToString().ToLowerInvariant()} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}" +
                 (options.Optimizer == OptimizerKind.Sgd ? $" momentum {options.Momentum.ToString(CultureInfo.InvariantCulture)}" : ""),
             ["dropout"] = options.Dropout,
+            ["weightDecay"] = options.WeightDecay,
+            ["hidden"] = options.HiddenSize,
             ["seed"] = options.Seed,
             ["epochs"] = training.History.Count,
             ["bestEpoch"] = training.BestEpoch,

@@ -112,7 +112,9 @@ public static class ReportWriter
                 intensities[i, j] = (double)confusion[i][j] / total;
         }
         var heatmap = plot.Add.Heatmap(intensities);
-        heatmap.Colormap = new ScottPlot.Colormaps.Blues();
+        // White for none of a row, dark blue for all of it (the inverse of ScottPlot's Blues).
+        heatmap.Colormap = new ScottPlot.Colormaps.Custom([Colors.White, Color.FromHex("#9ecae1"), Color.FromHex("#3182bd"), Color.FromHex("#08306b")], true);
+        heatmap.ManualRange = new ScottPlot.Range(0, 1);
         heatmap.FlipVertically = true;
         for (var i = 0; i < n; i++)
             for (var j = 0; j < n; j++)

@@ -51,8 +51,7 @@ public sealed class Trainer(TrainingOptions options, int classCount)
                 var (logits, _) = model.forward(sequences.Features, model.ZeroState(sequences.Count));
                 var (loss, clipLogits) = Loss(logits, sequences);
                 loss.backward();
-                nn.utils.clip_grad_value_(model.parameters(), options.ClipValue);
-                nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm);
+                ClipGradients(model);
                 optimizer.step();
                 lossSum += loss.item<float>() * sequences.Count;
                 correct += clipLogits.argmax(1).eq(sequences.Labels).sum().item<long>();
@@ -191,10 +190,36 @@ public sealed class Trainer(TrainingOptions options, int classCount)
         return logits.gather(0, index).squeeze(0);
     }
 
+    // By value, then by total norm, as the seed did. Written out rather than through nn.utils.clip_grad_norm_,
+    // which aborted here once with "Unknown scalar type" inside its in-place multiply; the Scalars are
+    // created and disposed explicitly so no dispose scope or finalizer can release one while in use.
+    private void ClipGradients(GruClassifier model)
+    {
+        using var noGrad = no_grad();
+        var gradients = model.parameters().Select(p => p.grad).OfType<Tensor>().ToArray();
+        using (var low = (-options.ClipValue).ToScalar())
+        using (var high = options.ClipValue.ToScalar())
+            foreach (var gradient in gradients)
+                gradient.clamp_(low, high);
+        double squared = 0;
+        foreach (var gradient in gradients)
+        {
+            using var norm = gradient.norm();
+            var value = norm.item<float>();
+            squared += (double)value * value;
+        }
+        var total = Math.Sqrt(squared);
+        if (total <= options.ClipNorm)
+            return;
+        using var factor = (options.ClipNorm / (total + 1e-6)).ToScalar();
+        foreach (var gradient in gradients)
+            gradient.mul_(factor);
+    }
+
     private optim.Optimizer CreateOptimizer(GruClassifier model) => options.Optimizer switch
     {
-        OptimizerKind.Sgd => optim.SGD(model.parameters(), options.LearningRate, options.Momentum),
-        OptimizerKind.Adam => optim.Adam(model.parameters(), options.LearningRate),
+        OptimizerKind.Sgd => optim.SGD(model.parameters(), options.LearningRate, options.Momentum, weight_decay: options.WeightDecay),
+        OptimizerKind.Adam => optim.Adam(model.parameters(), options.LearningRate, weight_decay: options.WeightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "unknown optimizer"),
     };
 
