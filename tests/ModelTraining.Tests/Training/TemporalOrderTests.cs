@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
 using StreamLrcn.Training.Data;
