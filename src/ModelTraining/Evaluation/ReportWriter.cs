@@ -115,7 +115,7 @@ public static class ReportWriter
         // White for none of a row, dark blue for all of it (the inverse of ScottPlot's Blues).
         heatmap.Colormap = new ScottPlot.Colormaps.Custom([Colors.White, Color.FromHex("#9ecae1"), Color.FromHex("#3182bd"), Color.FromHex("#08306b")], true);
         heatmap.ManualRange = new ScottPlot.Range(0, 1);
-        heatmap.FlipVertically = true;
+        // ScottPlot draws row 0 of the intensities at the top, as the text below places it.
         for (var i = 0; i < n; i++)
             for (var j = 0; j < n; j++)
             {
