@@ -156,7 +156,7 @@ public sealed class Trainer(TrainingOptions options, int classCount)
 
     // Variable-length sequences are bucketed: sorted by length (stable, so equal lengths stay shuffled),
     // cut into batches, and the batches shuffled, so a batch holds similar lengths and little padding.
-    private IEnumerable<TrainingSample[]> Batches(List<TrainingSample> samples, Random random)
+    internal IEnumerable<TrainingSample[]> Batches(List<TrainingSample> samples, Random random)
     {
         if (options.Sampling != SamplingMode.Whole)
             return samples.Chunk(options.BatchSize);
