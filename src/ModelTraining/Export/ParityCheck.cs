@@ -38,6 +38,7 @@ public static class ParityCheck
 
         model.eval();
         using var session = new InferenceSession(package.HeadPath);
+        using var runOptions = new RunOptions();
         double logits = 0, probabilities = 0, states = 0;
         var totalSteps = 0;
         foreach (var (features, steps, batch, state) in cases)
@@ -56,7 +57,7 @@ public static class ParityCheck
 
             using var x = OrtValue.CreateTensorValueFromMemory(features, featureShape);
             using var h0 = OrtValue.CreateTensorValueFromMemory(state, stateShape);
-            using var outputs = session.Run(new RunOptions(), new Dictionary<string, OrtValue> { [head.FeaturesInput] = x, [head.StateInput] = h0 },
+            using var outputs = session.Run(runOptions, new Dictionary<string, OrtValue> { [head.FeaturesInput] = x, [head.StateInput] = h0 },
                 [head.LogitsOutput, head.ProbabilitiesOutput, head.StateOutput]);
             logits = Math.Max(logits, MaxDifference(torchLogits, outputs[0].GetTensorDataAsSpan<float>()));
             probabilities = Math.Max(probabilities, MaxDifference(torchProbabilities, outputs[1].GetTensorDataAsSpan<float>()));

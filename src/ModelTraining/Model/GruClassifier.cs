@@ -14,6 +14,7 @@ namespace StreamLrcn.Training.Model;
 /// </summary>
 public sealed class GruClassifier : Module<Tensor, Tensor, (Tensor Logits, Tensor State)>
 {
+    // Field names become the parameter names in state_dict and checkpoints (RegisterComponents), hence no underscores.
     private readonly Dropout inputDropout;
     private readonly GRU gru;
     private readonly Dropout outputDropout;
