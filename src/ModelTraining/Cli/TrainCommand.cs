@@ -56,7 +56,10 @@ public static class TrainCommand
         var command = new Command("train",
             "Train the GRU head on a labelled dataset and write a model package. CNN features are extracted once per clip and cached; " +
             "the exported head is checked against the trained one in ONNX Runtime before the package is kept; an evaluation report " +
-            "(JSON, markdown, plots) of the validation clips is written.")
+            "(JSON, markdown, plots) of the validation clips is written.\n\n" +
+            "Examples:\n" +
+            "  ModelTraining train ../shared/data/arm-gestures --out models/p1 --train 'p1_*' --val 'p2_*'   (train on person 1, validate on person 2)\n" +
+            "  ModelTraining train my-clips --out models/mine --val-fraction 0.2 --seed 7                      (hold out 20 % of each label)")
         {
             data, output, report, name, labels, train, validation, fraction, sampling, length, stride, hidden, layers, dropout, optimizer, rate,
             momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, torchThreads,
