@@ -1,8 +1,24 @@
-// Throwaway load check; the real trainer replaces this file.
-using TorchSharp;
-using static TorchSharp.torch;
+using System.CommandLine;
+using Serilog;
+using StreamLrcn.Cli;
+using StreamLrcn.Training.Cli;
 
-var a = tensor(new float[] { 1, 2, 3, 4 }, new long[] { 2, 2 });
-var b = tensor(new float[] { 5, 6, 7, 8 }, new long[] { 2, 2 });
-var c = matmul(a, b);
-Console.WriteLine($"torch ok: libtorch {torch.__version__}, [[1,2],[3,4]]x[[5,6],[7,8]] = [{string.Join(", ", c.data<float>().ToArray())}]");
+var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug details.", Recursive = true };
+var root = new RootCommand(
+    "StreamLrcn trainer: learns the recurrent (GRU) head from labelled clips and writes a model package (manifest.json + head.onnx) " +
+    "that StreamClassifier loads. Start with: ModelTraining train DATA --out models/mine")
+{
+    TrainCommand.Create(),
+    EvaluateCommand.Create(),
+};
+root.Options.Add(verbose);
+var parsed = root.Parse(args);
+Logging.Configure(parsed.GetValue(verbose));
+try
+{
+    return parsed.Invoke();
+}
+finally
+{
+    Log.CloseAndFlush();
+}

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace StreamLrcn.Training.Tests;
+namespace StreamLrcn.Training.Tests.Training;
 
 public class TorchSharpLoadTests
 {

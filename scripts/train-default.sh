@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Trains the shipped default model (models/default) on the arm-gestures clips: trials 1-2 of both
+# people train, trial 3 validates (early stopping, best checkpoint, report in out/reports/default).
+# CNN features are cached (~/.cache/streamlrcn/features), so a second run takes seconds.
+#   scripts/train-default.sh [DATASET] [more train options]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+dotnet build src/ModelTraining -c Release -nologo -v q
+data=${1:-../shared/data/arm-gestures}
+shift || true
+src/ModelTraining/bin/Release/net10.0/ModelTraining train "$data" --out models/default --report out/reports/default \
+  --train '*_t[12]*' --val '*_t3*' --labels raise_arms_side,wave,raise_arms_front "$@"

@@ -1,0 +1,226 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Serilog;
+using StreamLrcn.Capture;
+using StreamLrcn.Inference;
+using StreamLrcn.Models;
+using StreamLrcn.Training.Data;
+using StreamLrcn.Training.Evaluation;
+using StreamLrcn.Training.Export;
+using StreamLrcn.Training.Features;
+using StreamLrcn.Training.Training;
+
+namespace StreamLrcn.Training.Cli;
+
+/// <summary><c>train</c>: features (cached), training, export with the parity check, evaluation report.</summary>
+public static class TrainCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TrainingOptions();
+        var data = new Argument<string>("data") { Description = "Dataset folder: one sub-folder per label, holding video files or folders of frames (time order = file-name order)." };
+        var output = new Option<string>("--out", "-o") { Description = "Model package folder to write (manifest.json + head.onnx), e.g. models/default.", Required = true };
+        var report = new Option<string?>("--report") { Description = "Folder for the evaluation report, plots and the best checkpoint [default: out/reports/<model name>]." };
+        var name = new Option<string?>("--name") { Description = "Model name in the manifest [default: the output folder's name]." };
+        var labels = new Option<string?>("--labels") { Description = "Comma-separated labels in the order the head emits them [default: label folders in name order]." };
+        var train = new Option<string?>("--train") { Description = "Train on clips whose file name matches these globs (comma-separated, e.g. 'p1_*'). Without it, a seeded fraction split is used." };
+        var validation = new Option<string?>("--val") { Description = "Validate (early stopping, best checkpoint, report) on clips matching these globs, e.g. 'p2_*'." };
+        var fraction = new Option<double>("--val-fraction") { Description = "Without --train: fraction of each label's clips held out for validation (0: none).", DefaultValueFactory = _ => 0.25 };
+        var sampling = new Option<SamplingMode>("--sampling") { Description = "even: LENGTH frames spread over the whole clip (fixed length); window: LENGTH consecutive frames, as the runtime's sliding window; whole: entire clips, length-bucketed and masked (variable length).", DefaultValueFactory = _ => defaults.Sampling };
+        var length = new Option<int>("--length") { Description = "Frames per fixed-length sequence; also the runtime's window length written to the manifest.", DefaultValueFactory = _ => defaults.Length };
+        var stride = new Option<int>("--stride") { Description = "Runtime window stride written to the manifest.", DefaultValueFactory = _ => defaults.Stride };
+        var hidden = new Option<int>("--hidden") { Description = "GRU hidden size.", DefaultValueFactory = _ => defaults.HiddenSize };
+        var layers = new Option<int>("--layers") { Description = "Stacked GRU layers.", DefaultValueFactory = _ => defaults.Layers };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout on the CNN features, between GRU layers and before the classifier.", DefaultValueFactory = _ => defaults.Dropout };
+        var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (with momentum) or adam.", DefaultValueFactory = _ => defaults.Optimizer };
+        var rate = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+        var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => defaults.Momentum };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "L2 weight decay (0: none).", DefaultValueFactory = _ => defaults.WeightDecay };
+        var clipNorm = new Option<double>("--clip-norm") { Description = "Gradient clipping: largest total gradient norm.", DefaultValueFactory = _ => defaults.ClipNorm };
+        var clipValue = new Option<double>("--clip-value") { Description = "Gradient clipping: largest absolute gradient value.", DefaultValueFactory = _ => defaults.ClipValue };
+        var batch = new Option<int>("--batch") { Description = "Sequences per training step.", DefaultValueFactory = _ => defaults.BatchSize };
+        var epochs = new Option<int>("--epochs") { Description = "Most epochs to train.", DefaultValueFactory = _ => defaults.Epochs };
+        var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without better validation accuracy (0: never).", DefaultValueFactory = _ => defaults.Patience };
+        var frameLoss = new Option<double>("--frame-loss-weight") { Description = "Weight of the per-frame loss next to the clip (last step) loss.", DefaultValueFactory = _ => defaults.FrameLossWeight };
+        var samples = new Option<int>("--samples-per-clip") { Description = "Sequences drawn per clip and epoch (0: 1, or clip length / LENGTH for window sampling).", DefaultValueFactory = _ => 0 };
+        var noFlip = new Option<bool>("--no-flip") { Description = "Do not add horizontally mirrored clips to the training set." };
+        var noJitter = new Option<bool>("--no-jitter") { Description = "Sample training sequences without random temporal offsets." };
+        var seed = new Option<int>("--seed") { Description = "Seed for weights, sampling, shuffling and the fraction split.", DefaultValueFactory = _ => defaults.Seed };
+        var cache = new Option<string?>("--cache") { Description = "Feature cache folder [default: $STREAMLRCN_CACHE/features or ~/.cache/streamlrcn/features]." };
+        var device = new Option<string>("--device") { Description = "Where the CNN runs while extracting features: auto, cpu, cuda or cuda:ID.", DefaultValueFactory = _ => "auto" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for the CNN (0: ONNX Runtime's default).", DefaultValueFactory = _ => 0 };
+        var torchThreads = new Option<int>("--torch-threads") { Description = "CPU threads for training the head (TorchSharp).", DefaultValueFactory = _ => defaults.TorchThreads };
+
+        var command = new Command("train",
+            "Train the GRU head on a labelled dataset and write a model package. CNN features are extracted once per clip and cached; " +
+            "the exported head is checked against the trained one in ONNX Runtime before the package is kept; an evaluation report " +
+            "(JSON, markdown, plots) of the validation clips is written.\n\n" +
+            "Examples:\n" +
+            "  ModelTraining train ../shared/data/arm-gestures --out models/p1 --train 'p1_*' --val 'p2_*'   (train on person 1, validate on person 2)\n" +
+            "  ModelTraining train my-clips --out models/mine --val-fraction 0.2 --seed 7                      (hold out 20 % of each label)")
+        {
+            data, output, report, name, labels, train, validation, fraction, sampling, length, stride, hidden, layers, dropout, optimizer, rate,
+            momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, torchThreads,
+        };
+        command.SetAction(result =>
+        {
+            var options = new TrainingOptions
+            {
+                Sampling = result.GetValue(sampling), Length = result.GetValue(length), Stride = result.GetValue(stride),
+                HiddenSize = result.GetValue(hidden), Layers = result.GetValue(layers), Dropout = result.GetValue(dropout),
+                Optimizer = result.GetValue(optimizer), LearningRate = result.GetValue(rate), Momentum = result.GetValue(momentum), WeightDecay = result.GetValue(weightDecay),
+                ClipNorm = result.GetValue(clipNorm), ClipValue = result.GetValue(clipValue), BatchSize = result.GetValue(batch),
+                Epochs = result.GetValue(epochs), Patience = result.GetValue(patience), FrameLossWeight = result.GetValue(frameLoss),
+                SamplesPerClip = result.GetValue(samples), Flip = !result.GetValue(noFlip), Jitter = !result.GetValue(noJitter),
+                Seed = result.GetValue(seed), TorchThreads = result.GetValue(torchThreads),
+            };
+            var outDirectory = result.GetValue(output)!;
+            var modelName = result.GetValue(name) ?? Path.GetFileName(Path.GetFullPath(outDirectory).TrimEnd(Path.DirectorySeparatorChar));
+            var request = new TrainRequest(result.GetValue(data)!, outDirectory, result.GetValue(report) ?? Path.Combine("out", "reports", modelName),
+                modelName, SplitLabels(result.GetValue(labels)), result.GetValue(train), result.GetValue(validation), result.GetValue(fraction),
+                result.GetValue(cache), result.GetValue(device)!, result.GetValue(threads), options);
+            return Run(request);
+        });
+        return command;
+    }
+
+    internal static IReadOnlyList<string>? SplitLabels(string? text) =>
+        text?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>What <c>train</c> was asked to do.</summary>
+    internal sealed record TrainRequest(string Data, string Output, string Report, string Name, IReadOnlyList<string>? Labels,
+        string? TrainPattern, string? ValidationPattern, double ValidationFraction, string? Cache, string Device, int Threads, TrainingOptions Options);
+
+    internal static int Run(TrainRequest request)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var options = request.Options;
+        ClipDataset dataset;
+        DatasetSplit split;
+        FeatureStore store;
+        try
+        {
+            options.Validate();
+            dataset = ClipDataset.Scan(request.Data, request.Labels);
+            split = request.TrainPattern is { } trainPattern
+                ? SplitSelector.ByPattern(dataset, new ClipPattern(trainPattern), request.ValidationPattern is { } v ? new ClipPattern(v) : null)
+                : request.ValidationFraction > 0
+                    ? SplitSelector.ByFraction(dataset, request.ValidationFraction, options.Seed)
+                    : SplitSelector.ByPattern(dataset, new ClipPattern("*"), null);
+            store = FeatureLoading.CreateStore(request.Cache, request.Device, request.Threads);
+        }
+        catch (Exception ex) when (ex is DatasetException or ArgumentException or FormatException or ModelPackageException or DeviceUnavailableException)
+        {
+            Log.Error("{Message}", ex.Message);
+            return ExitCodes.InvalidSetup;
+        }
+        Log.Information("Dataset {Root}: labels {Labels}; {Split}: {Train} training clips, {Validation} validation clips",
+            dataset.Root, dataset.Labels, split.Description, split.Train.Count, split.Validation.Count);
+
+        IReadOnlyList<ClipFeatures> trainFeatures, validationFeatures;
+        FeatureLoadStatistics trainStatistics;
+        var validationStatistics = new FeatureLoadStatistics(0, 0, 0, TimeSpan.Zero);
+        try
+        {
+            trainFeatures = FeatureLoading.Load(store, split.Train, options.Flip, "train", out trainStatistics);
+            validationFeatures = split.Validation.Count > 0
+                ? FeatureLoading.Load(store, split.Validation, false, "validation", out validationStatistics)
+                : [];
+        }
+        catch (FrameSourceException ex)
+        {
+            Log.Error("{Message}", ex.Message);
+            return ExitCodes.Failed;
+        }
+        var featureTime = trainStatistics.Elapsed + validationStatistics.Elapsed;
+
+        var trainer = new Trainer(options, dataset.Labels.Count);
+        var training = trainer.Train(trainFeatures, validationFeatures, record =>
+        {
+            if (record.Epoch % 25 == 0 || record.Epoch == 1)
+                Log.Information("Epoch {Epoch}: train loss {Loss:F3}, accuracy {Accuracy:P0}; validation loss {ValidationLoss:F3}, accuracy {ValidationAccuracy:P0}",
+                    record.Epoch, record.TrainLoss, record.TrainAccuracy, record.ValidationLoss, record.ValidationAccuracy);
+        });
+        using var model = training.Model;
+
+        var facts = new Dictionary<string, object>
+        {
+            ["data"] = request.Data,
+            ["split"] = split.Description,
+            ["trainClips"] = split.Train.Count,
+            ["validationClips"] = split.Validation.Count,
+            ["sampling"] = options.Sampling.ToString().ToLowerInvariant(),
+            ["flip"] = options.Flip,
+            ["jitter"] = options.Jitter,
+            ["optimizer"] = $"{options.Optimizer.ToString().ToLowerInvariant()} lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}" +
+                (options.Optimizer == OptimizerKind.Sgd ? $" momentum {options.Momentum.ToString(CultureInfo.InvariantCulture)}" : ""),
+            ["dropout"] = options.Dropout,
+            ["weightDecay"] = options.WeightDecay,
+            ["hidden"] = options.HiddenSize,
+            ["seed"] = options.Seed,
+            ["epochs"] = training.History.Count,
+            ["bestEpoch"] = training.BestEpoch,
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        };
+        var realSequences = (validationFeatures.Count > 0 ? validationFeatures : trainFeatures)
+            .Where(c => !c.Flipped).Take(3).Select(c => c.Values).ToArray();
+
+        ModelPackage package;
+        ParityReport parity;
+        EvaluationResult? evaluation = null;
+        try
+        {
+            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts), request.Output, realSequences);
+            if (validationFeatures.Count > 0)
+            {
+                evaluation = Evaluator.Evaluate(package, validationFeatures, options.Sampling, $"{request.Data} ({split.Description}; scored on validation)")
+                    with { FrameAveragingBaselineAccuracy = FrameAveragingBaseline.TrainAndScore(trainFeatures, validationFeatures, dataset.Labels.Count, options.Seed) };
+                facts["validationClipAccuracy"] = Math.Round(evaluation.ClipAccuracy, 4);
+                facts["validationWindowAccuracy"] = Math.Round(evaluation.WindowAccuracy, 4);
+                facts["validationFrameAccuracy"] = Math.Round(evaluation.FrameAccuracy, 4);
+            }
+            facts["exportMaxAbsDifference"] = parity.MaxDifference;
+            // Written again so the manifest carries the accuracy measured on the package itself.
+            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts), request.Output, realSequences);
+        }
+        catch (ExportParityException ex)
+        {
+            Log.Error("{Message}", ex.Message);
+            return ExitCodes.Failed;
+        }
+
+        Directory.CreateDirectory(request.Report);
+        model.save(Path.Combine(request.Report, "checkpoint.dat"));
+        if (evaluation is not null)
+        {
+            var files = ReportWriter.Write(request.Report, evaluation, training.History, facts);
+            Log.Information("Report written: {Files}", files);
+        }
+
+        Console.WriteLine($"model: {package.Directory} ({package.Labels.Count} labels: {string.Join(", ", package.Labels)}; window {package.Manifest.Window}, stride {package.Manifest.Stride})");
+        Console.WriteLine($"features: {trainStatistics.CacheHits + validationStatistics.CacheHits} clips from cache, {trainStatistics.Extracted + validationStatistics.Extracted} extracted " +
+            $"({trainStatistics.FramesExtracted + validationStatistics.FramesExtracted} frames) in {featureTime.TotalSeconds:F1} s");
+        Console.WriteLine($"training: {training.History.Count} epochs in {training.Elapsed.TotalSeconds:F1} s, best epoch {training.BestEpoch}");
+        Console.WriteLine($"export: ONNX Runtime vs TorchSharp max abs difference {parity.MaxDifference:E2} over {parity.Cases} inputs");
+        if (evaluation is not null)
+            Console.WriteLine($"validation: clip accuracy {evaluation.ClipAccuracy:P1} ({evaluation.Clips} clips), window accuracy {evaluation.WindowAccuracy:P1} " +
+                $"({evaluation.Windows} windows), per-frame accuracy {evaluation.FrameAccuracy:P1}; frame-averaging baseline {evaluation.FrameAveragingBaselineAccuracy:P1}; report in {request.Report}");
+        Console.WriteLine($"total: {stopwatch.Elapsed.TotalSeconds:F1} s");
+        return ExitCodes.Success;
+    }
+
+    private static ModelManifest Manifest(TrainRequest request, ClipDataset dataset, Dictionary<string, object> facts) => new()
+    {
+        Name = request.Name,
+        Description = $"GRU head trained on {Path.GetFileName(dataset.Root)} by ModelTraining ({facts["split"]}).",
+        Trained = true,
+        Labels = dataset.Labels,
+        Cnn = new CnnSpec { Model = ResNet18FeatureModel.Id, FeatureSize = ResNet18FeatureModel.FeatureSize },
+        Head = new HeadSpec { File = "head.onnx", HiddenSize = request.Options.HiddenSize, Layers = request.Options.Layers },
+        Window = request.Options.Length,
+        Stride = request.Options.Stride,
+        Training = facts.ToDictionary(f => f.Key, f => JsonSerializer.SerializeToElement(f.Value)),
+    };
+}

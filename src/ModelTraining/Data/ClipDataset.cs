@@ -1,0 +1,69 @@
+using StreamLrcn.Capture;
+
+namespace StreamLrcn.Training.Data;
+
+/// <summary>
+/// A labelled clip collection on disk: <c>root/label/clip</c>, where a clip is a video file or a
+/// folder of frames (time order = file-name order). Labels are the sub-folder names, in ordinal
+/// order unless the caller fixes the order (the order of the head's outputs).
+/// </summary>
+public sealed class ClipDataset
+{
+    private static readonly HashSet<string> VideoExtensions =
+        new(StringComparer.OrdinalIgnoreCase) { ".avi", ".mp4", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv" };
+
+    private ClipDataset(string root, IReadOnlyList<string> labels, IReadOnlyList<LabelledClip> clips)
+    {
+        Root = root;
+        Labels = labels;
+        Clips = clips;
+    }
+
+    public string Root { get; }
+
+    public IReadOnlyList<string> Labels { get; }
+
+    public IReadOnlyList<LabelledClip> Clips { get; }
+
+    /// <summary>Scans <paramref name="root"/>; throws <see cref="DatasetException"/> for a missing root, an empty label or an unknown label.</summary>
+    /// <param name="labelOrder">Labels in the order the head should emit them; null for ordinal order of the folder names.</param>
+    public static ClipDataset Scan(string root, IReadOnlyList<string>? labelOrder = null)
+    {
+        if (!Directory.Exists(root))
+            throw new DatasetException($"dataset folder '{root}' does not exist: expected a folder with one sub-folder per label");
+        var folders = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>()
+            .Where(n => !n.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
+        if (folders.Length < 2)
+            throw new DatasetException($"dataset folder '{root}' has {folders.Length} label folder(s): expected at least 2 (one sub-folder per label)");
+
+        IReadOnlyList<string> labels = folders;
+        if (labelOrder is { Count: > 0 })
+        {
+            var missing = labelOrder.Where(l => !folders.Contains(l, StringComparer.Ordinal)).ToArray();
+            var extra = folders.Where(f => !labelOrder.Contains(f, StringComparer.Ordinal)).ToArray();
+            if (missing.Length > 0 || extra.Length > 0 || labelOrder.Distinct(StringComparer.Ordinal).Count() != labelOrder.Count)
+                throw new DatasetException(
+                    $"labels {string.Join(",", labelOrder)}: expected each label folder of '{root}' exactly once, found folders {string.Join(",", folders)}");
+            labels = labelOrder.ToArray();
+        }
+
+        var clips = new List<LabelledClip>();
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var folder = Path.Combine(root, labels[i]);
+            var found = ListClips(folder);
+            if (found.Length == 0)
+                throw new DatasetException(
+                    $"label folder '{folder}' holds no clips: expected video files ({string.Join(' ', VideoExtensions.Order())}) or folders of frames");
+            clips.AddRange(found.Select(path => new LabelledClip(labels[i], i, path)));
+        }
+        return new ClipDataset(Path.GetFullPath(root), labels, clips);
+    }
+
+    private static string[] ListClips(string folder)
+    {
+        var videos = Directory.EnumerateFiles(folder).Where(f => VideoExtensions.Contains(Path.GetExtension(f)));
+        var sequences = Directory.EnumerateDirectories(folder).Where(d => ImageFolderSource.ListImages(d).Length > 0);
+        return videos.Concat(sequences).Select(Path.GetFullPath).Order(StringComparer.Ordinal).ToArray();
+    }
+}

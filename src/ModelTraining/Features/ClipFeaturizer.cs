@@ -1,0 +1,78 @@
+using OpenCvSharp;
+using StreamLrcn.Capture;
+using StreamLrcn.Inference;
+using StreamLrcn.Preprocessing;
+
+namespace StreamLrcn.Training.Features;
+
+/// <summary>
+/// Turns a clip into per-frame CNN features with the runtime's own parts: its sources decode,
+/// <see cref="PreprocessStage.Resize"/> resizes, <see cref="FeatureExtractor"/> runs the CNN. Owns
+/// the extractor's session and the scratch buffers for its lifetime. Not thread-safe.
+/// </summary>
+public sealed class ClipFeaturizer : IDisposable
+{
+    private readonly FeatureExtractor _extractor;
+    private readonly FrameSlot _slot = new(ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
+    private readonly Mat _image = new();
+    private readonly float[] _batchFeatures;
+
+    public ClipFeaturizer(DeviceRequest device, int batchSize = 8, int cpuThreads = 0)
+    {
+        _extractor = new FeatureExtractor(device, batchSize, cpuThreads);
+        _batchFeatures = new float[batchSize * _extractor.FeatureSize];
+    }
+
+    public int FeatureSize => _extractor.FeatureSize;
+
+    public string Provider => _extractor.Provider;
+
+    /// <summary>
+    /// Reads every frame of <paramref name="clipPath"/> (mirrored left-right when <paramref name="flip"/>)
+    /// and returns [frames, FeatureSize]. Throws <see cref="FrameSourceException"/> for unreadable input.
+    /// </summary>
+    /// <param name="onFrames">Called with the number of frames just featurized, for progress bars.</param>
+    public float[] Featurize(string clipPath, bool flip, out int frames, Action<int>? onFrames = null)
+    {
+        using var source = FrameSourceFactory.Open(clipPath);
+        var values = new List<float>((int)Math.Min(source.ExpectedFrameCount ?? 256, 100_000) * FeatureSize);
+        var pending = 0;
+        frames = 0;
+        while (source.Read(_image, out _))
+        {
+            if (flip)
+                Cv2.Flip(_image, _image, FlipMode.Y);
+            PreprocessStage.Resize(_image, _slot);
+            _slot.Span.CopyTo(_extractor.InputRow(pending));
+            pending++;
+            frames++;
+            if (pending == _extractor.MaxBatchSize)
+            {
+                Flush(pending, values);
+                onFrames?.Invoke(pending);
+                pending = 0;
+            }
+        }
+        if (pending > 0)
+        {
+            Flush(pending, values);
+            onFrames?.Invoke(pending);
+        }
+        if (frames == 0)
+            throw new FrameSourceException($"clip '{clipPath}' has no frames: expected at least one decodable frame");
+        return values.ToArray();
+    }
+
+    private void Flush(int count, List<float> values)
+    {
+        _extractor.Run(count, _batchFeatures);
+        values.AddRange(_batchFeatures.AsSpan(0, count * FeatureSize));
+    }
+
+    public void Dispose()
+    {
+        _extractor.Dispose();
+        _slot.Dispose();
+        _image.Dispose();
+    }
+}

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Text.Json;
+using StreamLrcn.Models;
+using StreamLrcn.Training.Cli;
+
+namespace StreamLrcn.Training.Tests.Cli;
+
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly TemporaryDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void Train_then_evaluate_write_a_loadable_package_and_reports_with_plots()
+    {
+        var data = _directory.Combine("data");
+        for (var i = 0; i < 3; i++)
+        {
+            var frames = SyntheticClips.GrowingDisc(6, seed: 50 + i);
+            SyntheticClips.WriteFolder(Path.Combine(data, "grow", $"p{i % 2 + 1}_seq{i}"), frames);
+            SyntheticClips.WriteFolder(Path.Combine(data, "shrink", $"p{i % 2 + 1}_seq{i}"), frames.Reverse().ToArray());
+            SyntheticClips.DisposeAll(frames);
+        }
+        var model = _directory.Combine("model");
+        var report = _directory.Combine("report");
+        var cache = _directory.Combine("cache");
+
+        var trained = Invoke(out _, "train", data, "--out", model, "--report", report, "--cache", cache, "--device", "cpu",
+            "--train", "p1_*", "--val", "p2_*", "--sampling", "even", "--length", "6", "--stride", "2", "--hidden", "8", "--epochs", "3", "--no-flip");
+        var evaluated = Invoke(out var output, "evaluate", data, "--model", model, "--test", "p2_*", "--report", _directory.Combine("eval"),
+            "--cache", cache, "--device", "cpu");
+
+        Assert.Equal(ExitCodes.Success, trained);
+        Assert.Equal(ExitCodes.Success, evaluated);
+        var package = ModelPackage.Load(model);
+        Assert.Equal(["grow", "shrink"], package.Labels);
+        Assert.Equal((6, 2, 8), (package.Manifest.Window, package.Manifest.Stride, package.Manifest.Head.HiddenSize));
+        Assert.Equal("train p1_*, validation p2_*", package.Manifest.Training!["split"].GetString());
+        Assert.True(package.Manifest.Training["exportMaxAbsDifference"].GetDouble() <= 1e-5);
+        Assert.Equal(["head.onnx", "manifest.json"], Directory.GetFiles(model).Select(Path.GetFileName).Order());
+        foreach (var png in new[] { "curves.png", "confusion-clips.png", "confusion-windows.png" })
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(report, png))[..4]);
+        using var evaluation = JsonDocument.Parse(File.ReadAllText(_directory.Combine("eval", "evaluation.json")));
+        Assert.Equal(2, evaluation.RootElement.GetProperty("clips").GetInt32()); // p2_seq1 of each label
+        Assert.Equal(2, evaluation.RootElement.GetProperty("clipConfusion").EnumerateArray().SelectMany(r => r.EnumerateArray()).Sum(c => c.GetInt32()));
+        Assert.Contains("clip accuracy", output);
+    }
+
+    [Fact]
+    public void Train_on_a_missing_dataset_exits_with_the_setup_code_and_writes_nothing()
+    {
+        var model = _directory.Combine("model");
+
+        var code = Invoke(out _, "train", _directory.Combine("no-such-data"), "--out", model, "--cache", _directory.Combine("cache"));
+
+        Assert.Equal(ExitCodes.InvalidSetup, code);
+        Assert.False(Directory.Exists(model));
+    }
+
+    [Fact]
+    public void Train_help_explains_the_dataset_layout_and_the_split_options()
+    {
+        Invoke(out var help, "train", "--help");
+
+        Assert.Contains("one sub-folder per label", help);
+        Assert.Contains("--train", help);
+        Assert.Contains("--val-fraction", help);
+        Assert.Contains("--sampling", help);
+    }
+
+    private static int Invoke(out string output, params string[] args)
+    {
+        var root = new RootCommand { TrainCommand.Create(), EvaluateCommand.Create() };
+        using var writer = new StringWriter();
+        var previous = Console.Out;
+        Console.SetOut(writer);
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { Output = writer });
+        }
+        finally
+        {
+            Console.SetOut(previous);
+            output = writer.ToString();
+        }
+    }
+}
