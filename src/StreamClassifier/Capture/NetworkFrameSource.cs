@@ -31,6 +31,7 @@ public sealed class NetworkFrameSource : IInterruptibleSource
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Timer _watchdog;
     private Process? _process;
+    private Process? _probe;
     private Stream? _stdout;
     private int _width;
     private int _height;
@@ -145,6 +146,7 @@ public sealed class NetworkFrameSource : IInterruptibleSource
             }
             catch (IOException)
             {
+                // The pipe broke under the read (ffmpeg killed mid-frame): the connection is lost, which the caller handles.
                 return false;
             }
             Interlocked.Exchange(ref _lastProgress, Stopwatch.GetTimestamp());
@@ -208,24 +210,34 @@ public sealed class NetworkFrameSource : IInterruptibleSource
     /// <summary>Asks ffprobe for the stream's frame size and rate; returns why it failed, or null.</summary>
     private string? Probe()
     {
-        using var probe = Start("ffprobe", FfmpegCommandLine.Ffprobe(_options), out var stdout);
-        var waitLimit = _options.ConnectTimeout + TimeSpan.FromSeconds(1);
-        var output = stdout.ReadToEndAsync(_interrupt.Token);
+        var lines = new List<string>();
+        using var probe = Start("ffprobe", FfmpegCommandLine.Ffprobe(_options), line =>
+        {
+            lock (lines)
+                lines.Add(line);
+        });
+        lock (_gate)
+            _probe = probe;
         try
         {
-            if (!output.Wait(waitLimit, _interrupt.Token) || !probe.WaitForExit(waitLimit))
+            if (_interrupt.IsCancellationRequested)
+                Kill(probe);
+            if (!probe.WaitForExit(_options.ConnectTimeout + TimeSpan.FromSeconds(1)))
             {
                 Kill(probe);
+                probe.WaitForExit();
                 return string.Create(CultureInfo.InvariantCulture, $"ffprobe found no video within the connect timeout of {_options.ConnectTimeout.TotalSeconds:0.##} s");
             }
+            probe.WaitForExit(); // and for its output to be read
         }
-        catch (OperationCanceledException)
+        finally
         {
-            Kill(probe);
-            return "interrupted";
+            lock (_gate)
+                _probe = null;
         }
-        probe.WaitForExit();
-        var line = output.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
+        string line;
+        lock (lines)
+            line = lines.Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "";
         var parts = line.Split(',');
         if (probe.ExitCode != 0 || parts.Length < 2
             || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var width)
@@ -241,11 +253,11 @@ public sealed class NetworkFrameSource : IInterruptibleSource
 
     private void StartProcess()
     {
-        var process = Start("ffmpeg", FfmpegCommandLine.Ffmpeg(_options, _width, _height), out var stdout);
+        var process = Start("ffmpeg", FfmpegCommandLine.Ffmpeg(_options, _width, _height), stdoutLines: null);
         lock (_gate)
         {
             _process = process;
-            _stdout = stdout.BaseStream;
+            _stdout = process.StandardOutput.BaseStream;
             Interlocked.Exchange(ref _framesThisConnection, 0);
             Volatile.Write(ref _verdict, NoVerdict);
             Interlocked.Exchange(ref _lastProgress, Stopwatch.GetTimestamp());
@@ -254,7 +266,8 @@ public sealed class NetworkFrameSource : IInterruptibleSource
             Kill(process);
     }
 
-    private Process Start(string program, IReadOnlyList<string> arguments, out StreamReader stdout)
+    /// <param name="stdoutLines">Receives stdout line by line (ffprobe); null leaves stdout to be read as raw bytes (ffmpeg's frames).</param>
+    private Process Start(string program, IReadOnlyList<string> arguments, Action<string>? stdoutLines)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -280,7 +293,15 @@ public sealed class NetworkFrameSource : IInterruptibleSource
             throw new FrameSourceException($"stream {Name}: cannot start '{program}' ({ex.Message}); install ffmpeg (scripts/install-deps.sh does)", ex);
         }
         process.BeginErrorReadLine();
-        stdout = process.StandardOutput;
+        if (stdoutLines is not null)
+        {
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                    stdoutLines(e.Data);
+            };
+            process.BeginOutputReadLine();
+        }
         return process;
     }
 
@@ -363,6 +384,8 @@ public sealed class NetworkFrameSource : IInterruptibleSource
         {
             if (_process is not null)
                 Kill(_process);
+            if (_probe is not null)
+                Kill(_probe);
         }
     }
 
