@@ -71,16 +71,20 @@ public static class BenchCommand
         var ratios = new List<double>();
         var previous = MeasureRaw(extractor.Lane(0), batch, Math.Max(1, referenceFrames / batch), features);
         Console.WriteLine(string.Create(C, $"input: {input}, batch {batch}, CNN on {extractor.Provider}, {Environment.ProcessorCount} cores"));
-        Console.WriteLine("round  CNN-only before  end-to-end  CNN-only after  ratio e2e/CNN");
+        Console.WriteLine("round  CNN-only before  end-to-end  CNN-only after  ratio e2e/CNN  CNN busy in e2e");
         for (var round = 1; round <= rounds; round++)
         {
             PipelineResult run;
+            double busy;
             using (var pipeline = new ClassificationPipeline(package, options, [LabelSinkFactory.Create(output, package.Labels)], extractor))
+            {
                 run = await pipeline.RunAsync([FrameSourceFactory.Open(input)], cancellation);
+                busy = pipeline.Statistics.CnnBusy / run.Elapsed;
+            }
             var next = MeasureRaw(extractor.Lane(0), batch, Math.Max(1, referenceFrames / batch), features);
             var ratio = run.FramesPerSecond / ((previous + next) / 2);
             ratios.Add(ratio);
-            Console.WriteLine(string.Create(C, $"{round,5}  {previous,11:0.0} fps  {run.FramesPerSecond,6:0.0} fps  {next,10:0.0} fps  {ratio,13:0.000}   ({run.FramesLabelled} frames)"));
+            Console.WriteLine(string.Create(C, $"{round,5}  {previous,11:0.0} fps  {run.FramesPerSecond,6:0.0} fps  {next,10:0.0} fps  {ratio,13:0.000}  {busy,15:P0}   ({run.FramesLabelled} frames)"));
             previous = next;
         }
         File.Delete(output);

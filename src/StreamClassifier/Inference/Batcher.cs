@@ -6,7 +6,8 @@ namespace StreamLrcn.Inference;
 /// <summary>
 /// Groups preprocessed frames from all streams into batches, closing a batch when it is full or
 /// when <see cref="BatchingOptions.MaxDelay"/> has passed since its first frame. The clock is a
-/// <see cref="TimeProvider"/> so tests control the deadline.
+/// <see cref="TimeProvider"/> so tests control the deadline. A new batch is started only once the
+/// next stage can take it, which keeps live latency to about two batches.
 /// </summary>
 public sealed class Batcher(ChannelReader<PreprocessedFrame> input, ChannelWriter<FrameBatch> output, BatchingOptions options, TimeProvider clock)
 {
@@ -17,7 +18,9 @@ public sealed class Batcher(ChannelReader<PreprocessedFrame> input, ChannelWrite
         Exception? failure = null;
         try
         {
-            while (await input.WaitToReadAsync(cancellation))
+            // A batch starts only when the CNN stage has room for it: frames that would wait behind
+            // a full batch stay upstream, where a live stream replaces them with newer ones.
+            while (await output.WaitToWriteAsync(cancellation) && await input.WaitToReadAsync(cancellation))
             {
                 var reason = await FillAsync(pending, cancellation);
                 var batch = new FrameBatch(pending.ToArray(), reason);

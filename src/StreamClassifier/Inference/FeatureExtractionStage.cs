@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Threading.Channels;
 using StreamLrcn.Capture;
 using StreamLrcn.Pipeline;
@@ -51,8 +52,9 @@ public sealed class FeatureExtractionStage(ChannelReader<FrameBatch> input, Chan
         {
             if (!_emitter.TryTake(out var batch, out var ticket))
                 continue;
+            var started = Stopwatch.GetTimestamp();
             var result = Extract(lane, batch);
-            statistics.RecordBatch(result.Headers);
+            statistics.RecordBatch(result.Headers, Stopwatch.GetElapsedTime(started));
             Interlocked.Add(ref _framesProcessed, result.Count);
             if (!_emitter.Emit(ticket, result, cancellation))
                 return;

@@ -65,13 +65,20 @@ public static class SessionFactory
         return cpu;
     }
 
-    private static SessionOptions BaseOptions(int cpuThreads) => new()
+    private static SessionOptions BaseOptions(int cpuThreads)
     {
-        GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        IntraOpNumThreads = cpuThreads > 0 ? cpuThreads : Environment.ProcessorCount,
-        InterOpNumThreads = 1,
-    };
+        var o = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = cpuThreads > 0 ? cpuThreads : Environment.ProcessorCount,
+            InterOpNumThreads = 1,
+        };
+        // Idle intra-op threads sleep instead of spinning, leaving the cores to decoding and
+        // resizing between the CNN's parallel steps (2 cores, H.264 replay: ratio 0.85 → 0.87).
+        o.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        return o;
+    }
 
     /// <summary>The useful part of ONNX Runtime's message: the loader's own error where there is one (a missing library).</summary>
     private static string FirstLine(string message)

@@ -116,7 +116,7 @@ public sealed class ClassificationPipeline : IDisposable
         {
             FullMode = BoundedChannelFullMode.Wait, SingleWriter = true,
         });
-        var preprocessed = Channel.CreateBounded<PreprocessedFrame>(new BoundedChannelOptions(_batching.MaxBatchSize)
+        var preprocessed = Channel.CreateBounded<PreprocessedFrame>(new BoundedChannelOptions(live ? 1 : _batching.MaxBatchSize)
         {
             FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
         });

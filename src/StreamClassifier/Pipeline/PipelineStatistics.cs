@@ -15,15 +15,27 @@ public sealed class PipelineStatistics
     private readonly long[] _batchSizes;
     private readonly double[] _latencies = new double[LatencyCapacity];
     private long _latencyCount;
+    private TimeSpan _cnnBusy;
+
+    /// <summary>Time the CNN lanes spent on batches (copy in, run), summed over lanes: near the run's length means the CNN was never starved.</summary>
+    public TimeSpan CnnBusy
+    {
+        get
+        {
+            lock (_gate)
+                return _cnnBusy;
+        }
+    }
 
     public PipelineStatistics(int maxBatchSize) => _batchSizes = new long[maxBatchSize + 1];
 
-    /// <summary>Records a batch whose features became ready now.</summary>
-    public void RecordBatch(ReadOnlySpan<Capture.FrameHeader> frames)
+    /// <summary>Records a batch whose features became ready now, after <paramref name="cnnTime"/> in the CNN lane.</summary>
+    public void RecordBatch(ReadOnlySpan<Capture.FrameHeader> frames, TimeSpan cnnTime)
     {
         var now = Stopwatch.GetTimestamp();
         lock (_gate)
         {
+            _cnnBusy += cnnTime;
             _batchSizes[Math.Min(frames.Length, _batchSizes.Length - 1)]++;
             foreach (var frame in frames)
                 _latencies[_latencyCount++ % LatencyCapacity] = Stopwatch.GetElapsedTime(frame.ArrivalTimestamp, now).TotalMilliseconds;
