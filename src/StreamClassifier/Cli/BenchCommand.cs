@@ -72,7 +72,9 @@ public static class BenchCommand
         var previous = MeasureRaw(extractor.Lane(0), batch, Math.Max(1, referenceFrames / batch), features);
         Console.WriteLine(string.Create(C, $"input: {input}, batch {batch}, CNN on {extractor.Provider}, {Environment.ProcessorCount} cores"));
         Console.WriteLine("round  CNN-only before  end-to-end  CNN-only after  ratio e2e/CNN  CNN busy in e2e");
-        for (var round = 1; round <= rounds; round++)
+        // Round 0 warms up what a first run pays once (JIT compilation of the stages, thread
+        // start-up, the head's sessions); it is printed but not counted.
+        for (var round = 0; round <= rounds; round++)
         {
             PipelineResult run;
             double busy;
@@ -83,8 +85,9 @@ public static class BenchCommand
             }
             var next = MeasureRaw(extractor.Lane(0), batch, Math.Max(1, referenceFrames / batch), features);
             var ratio = run.FramesPerSecond / ((previous + next) / 2);
-            ratios.Add(ratio);
-            Console.WriteLine(string.Create(C, $"{round,5}  {previous,11:0.0} fps  {run.FramesPerSecond,6:0.0} fps  {next,10:0.0} fps  {ratio,13:0.000}  {busy,15:P0}   ({run.FramesLabelled} frames)"));
+            if (round > 0)
+                ratios.Add(ratio);
+            Console.WriteLine(string.Create(C, $"{round,5}  {previous,11:0.0} fps  {run.FramesPerSecond,6:0.0} fps  {next,10:0.0} fps  {ratio,13:0.000}  {busy,15:P0}   ({run.FramesLabelled} frames{(round == 0 ? ", warm-up, not counted" : "")})"));
             previous = next;
         }
         File.Delete(output);
