@@ -104,14 +104,7 @@ public static class Evaluator
 
     private static int[][] Square(int n) => Enumerable.Range(0, n).Select(_ => new int[n]).ToArray();
 
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-            if (values[i] > values[best])
-                best = i;
-        return best;
-    }
-
     private static int ArgMax(double[] values) => Array.IndexOf(values, values.Max());
+
+    private static int ArgMax(ReadOnlySpan<float> values) => StreamLrcn.Temporal.Probabilities.ArgMax(values);
 }

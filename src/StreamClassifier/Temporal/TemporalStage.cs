@@ -139,11 +139,11 @@ public sealed class TemporalStage
                 state.CopyWindow(_windowFeatures);
                 windowProbabilities = new float[head.ClassCount];
                 head.RunWindow(_windowFeatures, windowProbabilities);
-                windowLabel = ArgMax(windowProbabilities);
+                windowLabel = Probabilities.ArgMax(windowProbabilities);
             }
 
             var latency = Stopwatch.GetElapsedTime(header.ArrivalTimestamp).TotalMilliseconds;
-            return new FrameLabel(header, ArgMax(probabilities), probabilities, windowLabel, windowProbabilities, reset, latency);
+            return new FrameLabel(header, Probabilities.ArgMax(probabilities), probabilities, windowLabel, windowProbabilities, reset, latency);
         }
 
         private ResetReason ResetReasonFor(in FrameHeader header, StreamTemporalState state)
@@ -155,14 +155,5 @@ public sealed class TemporalStage
             var gap = header.Timestamp - state.LastTimestamp;
             return gap > options.MaxTimestampGap || gap < TimeSpan.Zero ? ResetReason.TimeJump : ResetReason.None;
         }
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-            if (values[i] > values[best])
-                best = i;
-        return best;
     }
 }
