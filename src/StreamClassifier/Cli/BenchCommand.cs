@@ -60,17 +60,17 @@ public static class BenchCommand
 
         using var extractor = new FeatureExtractor(options.Cnn, options.Batching?.MaxBatchSize);
         var batch = extractor.MaxBatchSize;
-        FillInput(extractor.Lane(0), input, batch);
-        var features = new float[batch * extractor.FeatureSize];
-        extractor.Run(batch, features); // warm-up: the first run allocates and plans
+        for (var l = 0; l < extractor.InFlightBatches; l++)
+            FillInput(extractor.Lane(l), input, batch);
+        MeasureSession(extractor, batch, extractor.InFlightBatches); // warm-up: the first runs allocate and plan
 
         // CNN-only and end-to-end runs alternate, and each end-to-end run is compared with the
         // mean of the CNN-only runs just before and after it: a change in machine load during the
         // benchmark then shows as a difference between those two references instead of a wrong ratio.
         var output = Path.Combine(Path.GetTempPath(), $"streamlrcn-bench-{Environment.ProcessId}.jsonl");
         var ratios = new List<double>();
-        var previous = MeasureRaw(extractor.Lane(0), batch, Math.Max(1, referenceFrames / batch), features);
-        Console.WriteLine(string.Create(C, $"input: {input}, batch {batch}, CNN on {extractor.Provider}, {Environment.ProcessorCount} cores"));
+        var previous = MeasureSession(extractor, batch, Math.Max(1, referenceFrames / batch));
+        Console.WriteLine(string.Create(C, $"input: {input}, batch {batch}, CNN on {extractor.Provider}, {extractor.InFlightBatches} batch(es) in flight, {Environment.ProcessorCount} cores"));
         Console.WriteLine("round  CNN-only before  end-to-end  CNN-only after  ratio e2e/CNN  CNN busy in e2e");
         // Round 0 warms up what a first run pays once (JIT compilation of the stages, thread
         // start-up, the head's sessions); it is printed but not counted.
@@ -81,9 +81,9 @@ public static class BenchCommand
             using (var pipeline = new ClassificationPipeline(package, options, [LabelSinkFactory.Create(output, package.Labels)], extractor))
             {
                 run = await pipeline.RunAsync([FrameSourceFactory.Open(input)], cancellation);
-                busy = pipeline.Statistics.CnnBusy / run.Elapsed;
+                busy = pipeline.Statistics.CnnBusy / (run.Elapsed * extractor.InFlightBatches);
             }
-            var next = MeasureRaw(extractor.Lane(0), batch, Math.Max(1, referenceFrames / batch), features);
+            var next = MeasureSession(extractor, batch, Math.Max(1, referenceFrames / batch));
             var ratio = run.FramesPerSecond / ((previous + next) / 2);
             if (round > 0)
                 ratios.Add(ratio);
@@ -207,6 +207,29 @@ public static class BenchCommand
         for (var i = 0; i < runs; i++)
             lane.Run(batch, features);
         return runs * batch / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>
+    /// The session alone as the pipeline uses it: every in-flight lane running full batches at
+    /// once, each on its own thread, <paramref name="runs"/> batches in all.
+    /// </summary>
+    private static double MeasureSession(FeatureExtractor extractor, int batch, int runs)
+    {
+        var lanes = extractor.InFlightBatches;
+        var outputs = Enumerable.Range(0, lanes).Select(_ => new float[batch * extractor.FeatureSize]).ToArray();
+        var perLane = Math.Max(1, runs / lanes);
+        var started = Stopwatch.GetTimestamp();
+        var threads = Enumerable.Range(0, lanes).Select(l => new Thread(() =>
+        {
+            var lane = extractor.Lane(l);
+            for (var i = 0; i < perLane; i++)
+                lane.Run(batch, outputs[l]);
+        })).ToArray();
+        foreach (var thread in threads)
+            thread.Start();
+        foreach (var thread in threads)
+            thread.Join();
+        return lanes * perLane * batch / Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
     /// <summary>Puts frames of the input, resized like the pipeline does, into every input row.</summary>

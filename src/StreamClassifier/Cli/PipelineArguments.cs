@@ -35,7 +35,7 @@ public sealed class PipelineArguments
         Description = $"Longest a batch waits to fill, in ms (default: {BatchingOptions.Cpu.MaxDelay.TotalMilliseconds} on CPU, {BatchingOptions.Gpu.MaxDelay.TotalMilliseconds} on CUDA).",
     };
 
-    public Option<int> Threads { get; } = new("--threads") { Description = "CPU threads for the CNN (0: one per core).", DefaultValueFactory = _ => 0 };
+    public Option<int> Threads { get; } = new("--threads") { Description = "CPU threads of each CNN batch in flight (0: the cores shared out between them).", DefaultValueFactory = _ => 0 };
 
     public Option<string> Precision { get; } = new("--precision")
     {
@@ -51,7 +51,7 @@ public sealed class PipelineArguments
 
     public Option<int> GpuMemoryLimit { get; } = new("--gpu-memory-limit") { Description = "Cap on ONNX Runtime's GPU arena in MB (0: none).", DefaultValueFactory = _ => 0 };
 
-    public Option<int> InFlight { get; } = new("--in-flight") { Description = "CNN batches in flight at once (0: 2 on CUDA, 1 on CPU).", DefaultValueFactory = _ => 0 };
+    public Option<int> InFlight { get; } = new("--in-flight") { Description = "CNN batches in flight at once (0: 2 on CUDA; on CPU one per core, at most 4).", DefaultValueFactory = _ => 0 };
 
     public void AddTo(Command command)
     {

@@ -19,8 +19,9 @@ public sealed class FeatureExtractor : IDisposable
     private readonly List<ExtractionLane> _lanes = [];
     private readonly CnnOptions _options;
 
+    /// <summary>An extractor for one caller running one batch at a time (<see cref="Run"/>), with every core on it.</summary>
     public FeatureExtractor(DeviceRequest device, int maxBatchSize, int cpuThreads = 0)
-        : this(new CnnOptions(device, CpuThreads: cpuThreads), maxBatchSize)
+        : this(new CnnOptions(device, CpuThreads: cpuThreads, InFlightBatches: 1), maxBatchSize)
     {
     }
 
@@ -32,7 +33,7 @@ public sealed class FeatureExtractor : IDisposable
         Target = target;
         Check();
         MaxBatchSize = maxBatchSize ?? BatchingOptions.For(target).MaxBatchSize;
-        InFlightBatches = options.InFlightBatches > 0 ? options.InFlightBatches : target.IsGpu ? 2 : 1;
+        InFlightBatches = target.IsGpu ? (options.InFlightBatches > 0 ? options.InFlightBatches : 2) : options.CpuLanes;
         CreateLane();
     }
 

@@ -58,10 +58,10 @@ public static class SessionFactory
             }
         }
 
-        var cpu = new InferenceSession(modelPath, BaseOptions(cnn.CpuThreads));
+        var cpu = new InferenceSession(modelPath, BaseOptions(cnn.CpuThreadsPerLane));
         target = new ExecutionTarget(false, "CPU");
-        Log.Information("CNN runs on {Provider} with {Threads} threads, {Precision}", target.Description,
-            cnn.CpuThreads > 0 ? cnn.CpuThreads : Environment.ProcessorCount, cnn.Precision);
+        Log.Information("CNN runs on {Provider}: {Lanes} batch(es) in flight, {Threads} thread(s) each, {Precision}", target.Description,
+            cnn.CpuLanes, cnn.CpuThreadsPerLane, cnn.Precision);
         return cpu;
     }
 

@@ -17,7 +17,7 @@ public sealed class PipelineStatistics
     private long _latencyCount;
     private TimeSpan _cnnBusy;
 
-    /// <summary>Time the CNN lanes spent on batches (copy in, run), summed over lanes: near the run's length means the CNN was never starved.</summary>
+    /// <summary>Time the CNN lanes spent on batches (copy in, run), summed over lanes: near the run's length times the lanes means the CNN was never starved.</summary>
     public TimeSpan CnnBusy
     {
         get

@@ -139,8 +139,10 @@ public sealed class MonitorDaemonTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(detected.TotalSeconds, 1.5, 6);
         Assert.False(daemon.HasExited);
 
-        server.Resume();
+        // Counted before the server resumes: no frame can arrive while it is stopped, so a reconnect
+        // that completes quickly after SIGCONT cannot slip in between the resume and the count.
         var discontinuities = daemon.Labels().Count(l => l.TryGetProperty("reset", out var r) && r.GetString() == "discontinuity");
+        server.Resume();
         await Eventually.True(() => daemon.Labels().Count(l => l.TryGetProperty("reset", out var r) && r.GetString() == "discontinuity") > discontinuities, Patience,
             "labels again after SIGCONT");
         Assert.True(daemon.Labels().Count > framesBefore);
