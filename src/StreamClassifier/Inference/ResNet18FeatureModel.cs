@@ -58,8 +58,8 @@ public static class ResNet18FeatureModel
             return path;
 
         Log.Information("Deriving the {Format} {Precision} feature model from {Source} into {Path}", format, precision, SourceModelPath, path);
-        var trunk = ModelProto.Parser.ParseFromFile(SourceModelPath);
-        var preprocess = ModelProto.Parser.ParseFromFile(SourcePreprocessPath);
+        var trunk = Read(SourceModelPath);
+        var preprocess = Read(SourcePreprocessPath);
         var derived = Derive(trunk, preprocess, format);
         if (precision == CnnPrecision.Float16)
             ConvertTrunkToFloat16(derived);
@@ -69,7 +69,7 @@ public static class ResNet18FeatureModel
 
     /// <summary>The per-pixel BGR mean image [3,224,224] subtracted before the trunk.</summary>
     public static float[] ReadMeanImage() =>
-        ReadFloats(ModelProto.Parser.ParseFromFile(SourcePreprocessPath).Graph.Initializer.Single(t => t.Name == "MeanImage"));
+        ReadFloats(Read(SourcePreprocessPath).Graph.Initializer.Single(t => t.Name == "MeanImage"));
 
     public static ModelProto Derive(ModelProto trunk, ModelProto preprocess, CnnInputFormat format)
     {
@@ -190,6 +190,16 @@ public static class ResNet18FeatureModel
         var used = graph.Node.SelectMany(n => n.Input).ToHashSet();
         foreach (var unused in graph.Initializer.Where(t => !used.Contains(t.Name)).ToList())
             graph.Initializer.Remove(unused);
+    }
+
+    /// <summary>
+    /// Parses a model opened for shared reading. (OnnxSharp's ParseFromFile opens files exclusively,
+    /// which made another process starting at the same moment fail to read the same source model.)
+    /// </summary>
+    private static ModelProto Read(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return ModelProto.Parser.ParseFrom(stream);
     }
 
     private static float[] ToNhwc(float[] chw)

@@ -148,6 +148,22 @@ public sealed class ResNet18FeatureModelTests : IClassFixture<ResNet18FeatureMod
     }
 
     [Fact]
+    public async Task Deriving_the_model_leaves_the_source_readable_by_another_process_starting_at_the_same_time()
+    {
+        using var cache = new TempDirectory();
+        var deriving = Task.Run(() => ResNet18FeatureModel.Ensure(CnnInputFormat.Float32Planar, cache.Path));
+        var reads = 0;
+        while (!deriving.IsCompleted)
+        {
+            // What a second process does first: hash the source files (shared reading).
+            _ = File.ReadAllBytes(ResNet18FeatureModel.SourceModelPath).Length;
+            reads++;
+        }
+        await deriving;
+        Assert.True(reads > 0);
+    }
+
+    [Fact]
     public void The_derived_model_is_cached_and_reused()
     {
         using var cache = new TempDirectory();
