@@ -60,6 +60,7 @@ public sealed class CaptureStage : IDisposable
         {
             Log.Debug("Capture of {Stream} started", Stream.Name);
             var flags = FrameFlags.StreamStart;
+            var segment = 0;
             while (!_cancellation.IsCancellationRequested)
             {
                 var image = new Mat();
@@ -82,8 +83,11 @@ public sealed class CaptureStage : IDisposable
 
                 var time = reading.Timestamp ?? TimeSpan.FromSeconds(sequence / (Stream.FramesPerSecond > 0 ? Stream.FramesPerSecond : 30));
                 if (reading.Discontinuity && sequence > 0)
+                {
                     flags |= FrameFlags.Discontinuity;
-                var frame = new Frame(new FrameHeader(Stream, sequence, time, Stopwatch.GetTimestamp(), flags), image);
+                    segment++;
+                }
+                var frame = new Frame(new FrameHeader(Stream, sequence, time, Stopwatch.GetTimestamp(), flags) { Segment = segment }, image);
                 if (!Write(frame))
                 {
                     frame.Dispose();

@@ -13,6 +13,9 @@ internal sealed class StreamTemporalState(int stateSize, int window, int feature
 
     public TimeSpan LastTimestamp { get; set; }
 
+    /// <summary>The <see cref="Capture.FrameHeader.Segment"/> of the last frame seen.</summary>
+    public int Segment { get; set; }
+
     /// <summary>The count of reset requests this stream has honoured (see <see cref="TemporalStage.RequestReset"/>).</summary>
     public long ResetRequestsSeen { get; set; }
 

@@ -126,6 +126,7 @@ public sealed class TemporalStage
             if (reset != ResetReason.None)
                 state.Reset();
             state.LastTimestamp = header.Timestamp;
+            state.Segment = header.Segment;
             state.ResetRequestsSeen = resetRequests;
 
             var probabilities = new float[head.ClassCount];
@@ -150,7 +151,8 @@ public sealed class TemporalStage
         {
             if (header.Flags.HasFlag(FrameFlags.StreamStart) || state.FramesSinceReset == 0)
                 return ResetReason.StreamStart;
-            if (header.Flags.HasFlag(FrameFlags.Discontinuity))
+            // The segment catches a reconnect whose first (flagged) frame a live queue dropped.
+            if (header.Flags.HasFlag(FrameFlags.Discontinuity) || header.Segment != state.Segment)
                 return ResetReason.Discontinuity;
             var gap = header.Timestamp - state.LastTimestamp;
             return gap > options.MaxTimestampGap || gap < TimeSpan.Zero ? ResetReason.TimeJump : ResetReason.None;

@@ -75,6 +75,27 @@ public sealed class TemporalStageTests : IDisposable
     }
 
     [Fact]
+    public void A_new_segment_resets_the_state_even_when_its_flagged_first_frame_was_dropped()
+    {
+        var features = HeadModelWriterTests.RandomFeatures(6, seed: 12);
+        var stream = new StreamInfo(0, "s", 30);
+        var labels = new List<FrameLabel>();
+        for (var i = 0; i < 6; i++)
+        {
+            // Frame 3 started segment 1 (a reconnect) but never arrived: frame 4 is the first seen.
+            if (i == 3)
+                continue;
+            var header = Header(stream, i, i == 0 ? FrameFlags.StreamStart : FrameFlags.None) with { Segment = i >= 3 ? 1 : 0 };
+            labels.Add(_stage.Classify(header, Row(features, i)));
+        }
+
+        Assert.Equal([ResetReason.StreamStart, ResetReason.None, ResetReason.None, ResetReason.Discontinuity, ResetReason.None], labels.Select(l => l.Reset));
+        var afterReset = ReferenceGru.Run(_weights, features[(4 * 512)..], 2, new double[Hidden]);
+        AssertClose(afterReset[0], labels[3].Probabilities);
+        AssertClose(afterReset[1], labels[4].Probabilities);
+    }
+
+    [Fact]
     public void A_jump_in_timestamps_resets_the_state()
     {
         var features = HeadModelWriterTests.RandomFeatures(3, seed: 2);
