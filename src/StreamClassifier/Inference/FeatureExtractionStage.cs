@@ -17,11 +17,6 @@ namespace StreamLrcn.Inference;
 public sealed class FeatureExtractionStage(ChannelReader<FrameBatch> input, ChannelWriter<FeatureBatch> output, FeatureExtractor extractor, PipelineStatistics statistics)
 {
     private readonly OrderedEmitter<FrameBatch, FeatureBatch> _emitter = new(input, output, batch => batch.Release());
-    private long _framesProcessed;
-
-    /// <summary>Frames through the CNN so far.</summary>
-    public long FramesProcessed => Interlocked.Read(ref _framesProcessed);
-
     public async Task RunAsync(CancellationToken cancellation)
     {
         Exception? failure = null;
@@ -55,7 +50,6 @@ public sealed class FeatureExtractionStage(ChannelReader<FrameBatch> input, Chan
             var started = Stopwatch.GetTimestamp();
             var result = Extract(lane, batch);
             statistics.RecordBatch(result.Headers, Stopwatch.GetElapsedTime(started));
-            Interlocked.Add(ref _framesProcessed, result.Count);
             if (!_emitter.Emit(ticket, result, cancellation))
                 return;
         }

@@ -212,7 +212,12 @@ public static class ResNet18FeatureModel
         return hwc;
     }
 
-    private static string SourceKey()
+    // The source files do not change while a process runs; hashing 45 MB once is enough.
+    private static readonly Lazy<string> CachedSourceKey = new(ComputeSourceKey);
+
+    private static string SourceKey() => CachedSourceKey.Value;
+
+    private static string ComputeSourceKey()
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(System.Text.Encoding.UTF8.GetBytes(DerivationVersion));

@@ -10,9 +10,8 @@ public static class Cli
         public string AllOutput => StandardOutput + StandardError;
     }
 
-    public static Result Run(params string[] arguments) => Run(TimeSpan.FromMinutes(3), arguments);
-
-    public static Result Run(TimeSpan timeout, params string[] arguments)
+    /// <summary>How to start the program built next to the tests with <paramref name="arguments"/>, output redirected.</summary>
+    public static ProcessStartInfo StartInfo(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -23,6 +22,14 @@ public static class Cli
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "StreamClassifier.dll"));
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
+        return start;
+    }
+
+    public static Result Run(params string[] arguments) => Run(TimeSpan.FromMinutes(3), arguments);
+
+    public static Result Run(TimeSpan timeout, params string[] arguments)
+    {
+        var start = StartInfo(arguments);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -15,16 +15,7 @@ public sealed class RunningCli : IDisposable
 
     public RunningCli(params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "StreamClassifier.dll"));
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        _process = Process.Start(start)!;
+        _process = Process.Start(Cli.StartInfo(arguments))!;
         _process.OutputDataReceived += (_, e) => Add(e.Data);
         _process.ErrorDataReceived += (_, e) => Add(e.Data);
         _process.BeginOutputReadLine();
