@@ -15,6 +15,13 @@ public sealed class LabelHysteresis(HysteresisOptions options)
     /// <summary>The accepted label; null until the first one is accepted.</summary>
     public int? Current { get; private set; }
 
+    /// <summary>Forgets the accepted label and any candidate: after a reconnect the label is established afresh.</summary>
+    public void Reset()
+    {
+        Current = null;
+        _candidate = null;
+    }
+
     /// <summary>Feeds one frame; returns the change it confirms, or null.</summary>
     public LabelChange? Observe(int label, float confidence, TimeSpan time)
     {

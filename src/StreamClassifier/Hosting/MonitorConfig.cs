@@ -47,6 +47,16 @@ public sealed partial record MonitorConfig(
                 throw new ConfigException($"outputs.mqtt.port must be 1-65535, found {mqtt.Port}");
             if (string.IsNullOrWhiteSpace(mqtt.Prefix) || mqtt.Prefix.Contains('#') || mqtt.Prefix.Contains('+'))
                 throw new ConfigException($"outputs.mqtt.prefix must be a topic without wildcards, found '{mqtt.Prefix}'");
+            if (mqtt.QueueSize < 1)
+                throw new ConfigException($"outputs.mqtt.queueSize must be at least 1, found {mqtt.QueueSize}");
+            try
+            {
+                mqtt.BackoffOrDefault.ToBackoff().Validate("outputs.mqtt.backoff");
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ConfigException(ex.Message, ex);
+            }
         }
         var http = HttpOrDefault;
         if (http.Enabled && (http.Port is < 1 or > 65535))

@@ -19,7 +19,12 @@ public sealed class MonitorMetrics
         Reconnects = factory.CreateCounter("streamlrcn_reconnects_total", "Reconnect attempts.", camera);
         StreamUp = factory.CreateGauge("streamlrcn_stream_up", "1 while frames arrive from the camera, 0 while it is down.", camera);
         LabelEvents = factory.CreateCounter("streamlrcn_label_changes_total", "Label changes emitted (after hysteresis).", camera);
-        EventsLost = factory.CreateCounter("streamlrcn_events_lost_total", "Events that did not fit in the event queue.");
+        string[] sink = ["sink"];
+        EventsLost = factory.CreateCounter("streamlrcn_events_lost_total", "Events an output never got: its queue overflowed during an outage (oldest dropped), or it still failed at the stop.", sink);
+        EventsDelivered = factory.CreateCounter("streamlrcn_events_delivered_total", "Events delivered to each output (file, mqtt).", sink);
+        EventSinkFailures = factory.CreateCounter("streamlrcn_event_output_failures_total", "Failed attempts to deliver or flush events to an output (each is retried).", sink);
+        EventQueueDepth = factory.CreateGauge("streamlrcn_event_queue_depth", "Events waiting for each output.", sink);
+        MqttConnected = factory.CreateGauge("streamlrcn_mqtt_connected", "1 while the MQTT client is connected to the broker.");
         Latency = factory.CreateHistogram("streamlrcn_capture_to_label_seconds", "Time from a frame's arrival from ffmpeg to its label.", new HistogramConfiguration
         {
             LabelNames = camera,
@@ -44,6 +49,14 @@ public sealed class MonitorMetrics
     public Counter LabelEvents { get; }
 
     public Counter EventsLost { get; }
+
+    public Counter EventsDelivered { get; }
+
+    public Counter EventSinkFailures { get; }
+
+    public Gauge EventQueueDepth { get; }
+
+    public Gauge MqttConnected { get; }
 
     public Histogram Latency { get; }
 

@@ -51,9 +51,10 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         var board = new CameraBoard(sources, package.Labels);
 
         var sinks = new List<IEventSink> { new JsonLinesEventSink(outputs.Events) };
-        if (outputs.Mqtt is { } mqtt)
-            sinks.Add(new MqttEventSink(mqtt));
-        await using var events = new EventDispatcher(sinks, () => metrics.EventsLost.Inc());
+        var mqttSink = outputs.Mqtt is { } mqtt ? new MqttEventSink(mqtt) : null;
+        if (mqttSink is not null)
+            sinks.Add(mqttSink);
+        await using var events = new EventDispatcher(sinks, metrics);
         await events.StartAsync(stoppingToken);
         events.Publish(new MonitorEvent(MonitorEvent.DaemonStarted, DateTimeOffset.UtcNow));
 
@@ -90,6 +91,13 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         pipeline.LabelWritten += label =>
         {
             var i = label.Header.Stream.Id;
+            if (label.Reset == ResetReason.Discontinuity)
+            {
+                // The camera was down (its retained label cleared) and the GRU starts from zero:
+                // the label is established again and reported as a new label event.
+                hysteresis[i].Reset();
+                current[i] = null;
+            }
             metrics.FramesClassified.WithLabels(names[i]).Inc();
             metrics.Latency.WithLabels(names[i]).Observe(label.LatencyMilliseconds / 1000);
             var change = hysteresis[i].Observe(label.LabelIndex, label.Confidence, label.Header.Timestamp);
@@ -108,6 +116,8 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
                     metrics.BatchSize.Observe(size, added);
                 batchesSeen[size] = count;
             }
+            if (mqttSink is not null)
+                metrics.MqttConnected.Set(mqttSink.IsConnected ? 1 : 0);
             foreach (var (queue, depth) in pipeline.QueueDepths())
                 metrics.QueueDepth.WithLabels(queue).Set(depth);
             for (var i = 0; i < sources.Count; i++)

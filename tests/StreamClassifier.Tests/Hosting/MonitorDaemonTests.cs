@@ -152,6 +152,56 @@ public sealed class MonitorDaemonTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task Frozen_broker_never_stalls_the_events_file_a_down_camera_clears_its_label_and_a_restarted_broker_gets_retained_topics_back()
+    {
+        using var server = RtspTestServer.Start(["cam0"]);
+        using var broker = MosquittoBroker.Start();
+        await using var mqtt = await MqttRecorder.StartAsync(broker.Port, "lrcn");
+        var httpPort = FreePort.Next();
+        var config = Config([("cam0", server.Url("cam0"))], httpPort, extraOutputs: $"  mqtt: {{ host: 127.0.0.1, port: {broker.Port}, prefix: lrcn }}");
+        using var daemon = MonitorProcess.Start(_directory, config);
+        await Eventually.True(() => mqtt.Latest("lrcn/cam0/label") is { Length: > 0 }, Patience, "the first label on MQTT");
+
+        // A camera that goes down takes its retained label with it (an empty retained message).
+        server.Kill();
+        await Eventually.True(() => mqtt.Latest("lrcn/cam0/status") == "down" && mqtt.Latest("lrcn/cam0/label") == "", Patience, "status down and the label cleared");
+
+        // Broker frozen: the events file still gets the camera's return and its new label.
+        broker.Freeze();
+        var eventsBeforeFreeze = daemon.Events().Count;
+        server.Restart();
+        await Eventually.True(() => daemon.Events().Skip(eventsBeforeFreeze).Any(e => e.GetProperty("type").GetString() == "stream_up")
+            && daemon.Events().Skip(eventsBeforeFreeze).Any(e => e.GetProperty("type").GetString() == "label"), Patience,
+            "stream_up and a label event in the file while the broker is frozen");
+        broker.Resume();
+
+        // After SIGCONT every event of the file reaches MQTT, none lost.
+        string[] FileEvents() => daemon.Events().Select(e => e.GetRawText()).ToArray();
+        string[] MqttEvents() => mqtt.DistinctPayloadsOf("lrcn/events").Select(p => JsonDocument.Parse(p).RootElement.GetRawText()).ToArray();
+        await Eventually.True(() => FileEvents().SequenceEqual(MqttEvents()), Patience, "every event of the file on lrcn/events, in order");
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync($"http://127.0.0.1:{httpPort}/metrics");
+        Assert.Contains("streamlrcn_events_lost_total{sink=\"mqtt\"} 0", metrics);
+        Assert.Contains("streamlrcn_events_lost_total{sink=\"file\"} 0", metrics);
+        Assert.Equal("up", mqtt.Latest("lrcn/cam0/status"));
+
+        // A broker that dies and comes back empty gets availability, status and label from the daemon by itself.
+        broker.Kill();
+        broker.Restart();
+        var restartedAt = DateTime.UtcNow;
+        await using var fresh = await MqttRecorder.StartAsync(broker.Port, "lrcn");
+        string? LatestLabel() => OfType(daemon.Events(), "label", "cam0").LastOrDefault() is { ValueKind: JsonValueKind.Object } e ? e.GetProperty("after").GetProperty("label").GetString() : null;
+        await Eventually.True(() => fresh.Latest("lrcn/available") == "online" && fresh.Latest("lrcn/cam0/status") == "up"
+            && fresh.Latest("lrcn/cam0/label") == LatestLabel(), Patience, "retained available, status and label on the restarted broker");
+        output.WriteLine($"retained topics back {(DateTime.UtcNow - restartedAt).TotalSeconds:0.00} s after the broker restarted");
+
+        daemon.Signal(Posix.SigTerm);
+        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, daemon.ExitCode);
+        Assert.Equal("daemon_stopped", daemon.Events()[^1].GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task Bad_url_and_unreachable_host_are_reported_clearly_without_credentials_and_the_daemon_keeps_labelling()
     {
         using var server = RtspTestServer.Start(["cam0"]);
