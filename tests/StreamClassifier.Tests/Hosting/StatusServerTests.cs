@@ -20,13 +20,15 @@ public sealed class StatusServerTests(ITestOutputHelper output)
     private static readonly CameraHealth Door = new("door", "up", "wave", 0.8123, 0.25, 120, 118, 2, 0, null);
     private static readonly CameraHealth Yard = new("yard", "down", null, null, null, 40, 37, 0, 3, "ffmpeg exited with code 1: rtsp://***@10.0.0.6/h264: Connection refused");
 
-    private static async Task<(StatusServer Server, int Port)> StartAsync(params CameraHealth[] cameras)
+    private async Task<(StatusServer Server, int Port)> StartAsync(params CameraHealth[] cameras)
     {
         var registry = Metrics.NewCustomRegistry();
         Metrics.WithCustomRegistry(registry).CreateCounter("streamlrcn_test_total", "A counter only this test sets.").IncTo(3);
         var port = FreePort.Next();
         var server = new StatusServer(new HttpConfig(Port: port), registry, () => cameras);
-        server.Start(CancellationToken.None);
+        var starting = Stopwatch.StartNew();
+        await server.StartAsync(CancellationToken.None);
+        output.WriteLine($"server started in {starting.Elapsed.TotalMilliseconds:0} ms");
         return (server, port);
     }
 
@@ -146,6 +148,40 @@ public sealed class StatusServerTests(ITestOutputHelper output)
             Assert.Equal($"HTTP/1.1 {status}", headers[0]);
             Assert.Contains(headers, h => h.StartsWith("Content-Type: " + type, StringComparison.OrdinalIgnoreCase));
             Assert.Equal("", response[(end + 4)..]);
+        }
+    }
+
+    [Fact]
+    public async Task Ready_is_503_until_the_daemon_says_the_pipeline_runs_and_again_after_while_health_stays_as_the_cameras_are()
+    {
+        var (server, port) = await StartAsync(Door);
+        await using var _ = server;
+        using var http = new HttpClient();
+        async Task<(HttpStatusCode Ready, HttpStatusCode Health)> ProbeAsync() =>
+            ((await http.GetAsync($"http://127.0.0.1:{port}/ready")).StatusCode, (await http.GetAsync($"http://127.0.0.1:{port}/health")).StatusCode);
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK), await ProbeAsync());
+        server.Ready = true;
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), await ProbeAsync());
+        server.Ready = false;
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK), await ProbeAsync());
+    }
+
+    [Fact]
+    public async Task A_port_in_use_is_a_config_error_that_names_the_address_and_http_port()
+    {
+        var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+            await using var server = new StatusServer(new HttpConfig(Port: port), Metrics.NewCustomRegistry(), () => []);
+            var error = await Assert.ThrowsAsync<ConfigException>(() => server.StartAsync(CancellationToken.None));
+            Assert.Equal($"http: cannot listen on http://127.0.0.1:{port}/ (Address already in use); choose another http.port", error.Message);
+        }
+        finally
+        {
+            taken.Stop();
         }
     }
 
