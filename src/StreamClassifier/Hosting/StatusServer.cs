@@ -12,8 +12,10 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Prometheus;
 using Serilog;
+using Serilog.Extensions.Logging;
 
 namespace StreamLrcn.Hosting;
 
@@ -57,7 +59,10 @@ public sealed class StatusServer(HttpConfig config, CollectorRegistry registry, 
         // where it listens, and it starts in milliseconds.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(Configure);
-        builder.Services.AddSerilog();
+        // Through the daemon's Serilog logger. A failed start or stop reaches the daemon as an
+        // exception it reports itself, so the host's own account of it (with a stack) is left out.
+        // (A provider, not Serilog's logger factory, so that the filter applies.)
+        builder.Logging.AddProvider(new SerilogLoggerProvider()).AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         // The daemon's own host handles SIGTERM and stops this server; a second console lifetime here
         // would stop it on its own.
         builder.Services.AddSingleton<IHostLifetime, OwnedLifetime>();
