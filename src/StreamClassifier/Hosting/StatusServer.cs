@@ -59,10 +59,13 @@ public sealed class StatusServer(HttpConfig config, CollectorRegistry registry, 
         // where it listens, and it starts in milliseconds.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(Configure);
-        // Through the daemon's Serilog logger. A failed start or stop reaches the daemon as an
-        // exception it reports itself, so the host's own account of it (with a stack) is left out.
-        // (A provider, not Serilog's logger factory, so that the filter applies.)
-        builder.Logging.AddProvider(new SerilogLoggerProvider()).AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        // Through the daemon's Serilog logger, as a provider (not Serilog's logger factory) so that
+        // filters apply: a failed start or stop reaches the daemon as an exception it reports itself,
+        // without the host's own account of it (with a stack), and a camera that is down is logged
+        // by its source, not again by every probe of /health.
+        builder.Logging.AddProvider(new SerilogLoggerProvider())
+            .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Error);
         // The daemon's own host handles SIGTERM and stops this server; a second console lifetime here
         // would stop it on its own.
         builder.Services.AddSingleton<IHostLifetime, OwnedLifetime>();
@@ -103,7 +106,8 @@ public sealed class StatusServer(HttpConfig config, CollectorRegistry registry, 
     {
         options.AddServerHeader = false;
         var limits = options.Limits;
-        // No endpoint takes a body; what one sends is read only to be thrown away.
+        // No endpoint reads a body: Kestrel drains an unread one for at most 5 s, then closes the
+        // connection. The size and rate limits are for endpoints that will read one.
         limits.MaxRequestBodySize = 1024;
         limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
         limits.MinResponseDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
