@@ -185,6 +185,14 @@ public sealed class StatusServerTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task An_address_that_is_not_an_IP_address_is_a_config_error_that_shows_it()
+    {
+        await using var server = new StatusServer(new HttpConfig("999.1.1.1", FreePort.Next()), Metrics.NewCustomRegistry(), () => []);
+        var error = await Assert.ThrowsAsync<ConfigException>(() => server.StartAsync(CancellationToken.None));
+        Assert.Equal("http.address must be an IP address or localhost, found '999.1.1.1'", error.Message);
+    }
+
     /// <summary>A client that sends a POST's headers at once and then its body one byte a second, as a slowloris attack does.</summary>
     private sealed class SlowPoster : IDisposable
     {
