@@ -15,9 +15,10 @@ namespace StreamLrcn.Hosting;
 /// The monitoring daemon: one ffmpeg-fed <see cref="NetworkFrameSource"/> per camera, all into
 /// one live <see cref="ClassificationPipeline"/> (drop-oldest per camera, one batched CNN);
 /// labels go through per-camera <see cref="LabelHysteresis"/> into events (JSON lines file, MQTT),
-/// stream up/down/reconnect reports become events too, and <c>/metrics</c> and <c>/health</c> are
-/// served on loopback. Stopping (SIGINT/SIGTERM through the host) cancels the pipeline, which kills
-/// every ffmpeg child and waits for it; then the last events are written and flushed.
+/// stream up/down/reconnect reports become events too, and <c>/metrics</c>, <c>/health</c> and
+/// <c>/ready</c> are served on loopback. Stopping (SIGINT/SIGTERM through the host) cancels the
+/// pipeline, which kills every ffmpeg child and waits for it; then the last events are written and
+/// flushed.
 /// </summary>
 public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSettings> cameras, ModelPackage package, PipelineOptions options, MonitorRun run) : BackgroundService
 {
@@ -67,10 +68,15 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
             sources[i].StatusChanged += change => OnStatus(camera, change, board, metrics, events);
         }
 
+        // Up before the model loads: /health answers and /ready says 503 while it does, and a port in use stops the daemon at once.
+        var http = config.HttpOrDefault;
+        await using var server = http.Enabled ? new StatusServer(http, metrics.Registry, board.Snapshot) : null;
         IReadOnlyList<ILabelSink> labelSinks = outputs.Labels is { } labelsPath ? [LabelSinkFactory.Create(labelsPath, package.Labels)] : [];
         ClassificationPipeline pipeline;
         try
         {
+            if (server is not null)
+                await server.StartAsync(stoppingToken);
             pipeline = new ClassificationPipeline(package, options, labelSinks);
         }
         catch
@@ -127,17 +133,17 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
             }
         });
 
-        var http = config.HttpOrDefault;
-        await using var server = http.Enabled ? new StatusServer(http, metrics.Registry, board.Snapshot) : null;
-        server?.Start(stoppingToken);
-
         PipelineResult result;
         try
         {
+            if (server is not null)
+                server.Ready = true;
             result = await pipeline.RunAsync(sources, stoppingToken);
         }
         finally
         {
+            if (server is not null)
+                server.Ready = false;
             events.Publish(new MonitorEvent(MonitorEvent.DaemonStopped, DateTimeOffset.UtcNow,
                 Reason: stoppingToken.IsCancellationRequested ? "stop requested" : "pipeline ended"));
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using StreamLrcn.Tests.Support;
 using Xunit.Abstractions;
@@ -225,6 +226,8 @@ public sealed class MonitorDaemonTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("up", cameras["good"].GetProperty("state").GetString());
         Assert.Equal("down", cameras["missing"].GetProperty("state").GetString());
         Assert.Contains("404", cameras["missing"].GetProperty("lastError").GetString());
+        // Not live on every camera, yet ready: the model is loaded and the pipeline runs.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{httpPort}/ready")).StatusCode);
 
         daemon.Signal(Posix.SigTerm);
         Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(30)));
@@ -249,6 +252,26 @@ public sealed class MonitorDaemonTests(ITestOutputHelper output) : IDisposable
         Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.Equal(2, daemon.ExitCode);
         Assert.Contains("cameras[0].every must be at least 1, found 0", daemon.Output);
+    }
+
+    [Fact]
+    public void Http_port_in_use_stops_the_daemon_with_exit_code_2_and_a_message_naming_the_port()
+    {
+        var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+            using var daemon = MonitorProcess.Start(_directory, Config([("cam0", "rtsp://127.0.0.1:1/x")], port));
+            Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)), "the daemon kept running with its HTTP port taken");
+            Assert.Equal(2, daemon.ExitCode);
+            Assert.Contains($"http: cannot listen on http://127.0.0.1:{port}/ (Address already in use); choose another http.port", daemon.Output);
+            output.WriteLine(daemon.Output);
+        }
+        finally
+        {
+            taken.Stop();
+        }
     }
 
     public void Dispose()
