@@ -30,6 +30,15 @@ public sealed class EventDispatcherTests(ITestOutputHelper output) : IDisposable
 
     private static string EventSerialized(MonitorEvent e) => JsonDocument.Parse(EventJson.Serialize(e)).RootElement.GetRawText();
 
+    private EventDispatcher FileAndMqtt(int brokerPort, int queueSize, MonitorMetrics metrics) =>
+        new([new JsonLinesEventSink(EventsPath), new MqttEventSink(new MqttConfig("127.0.0.1", brokerPort, Prefix: "t", QueueSize: queueSize))], metrics);
+
+    private static MonitorEvent Sent(List<MonitorEvent> sent, MonitorEvent monitorEvent)
+    {
+        sent.Add(monitorEvent);
+        return monitorEvent;
+    }
+
     [Fact]
     public async Task A_frozen_broker_holds_up_neither_the_events_file_nor_delivery_and_every_event_reaches_MQTT_in_order_after_SIGCONT()
     {
@@ -37,15 +46,10 @@ public sealed class EventDispatcherTests(ITestOutputHelper output) : IDisposable
         await using var recorder = await MqttRecorder.StartAsync(broker.Port, "t");
         var metrics = new MonitorMetrics();
         var sent = new List<MonitorEvent>();
-        await using (var dispatcher = new EventDispatcher(
-            [new JsonLinesEventSink(EventsPath), new MqttEventSink(new MqttConfig("127.0.0.1", broker.Port, Prefix: "t", QueueSize: 100))], metrics))
+        await using (var dispatcher = FileAndMqtt(broker.Port, 100, metrics))
         {
             await dispatcher.StartAsync(CancellationToken.None);
-            void Publish(MonitorEvent e)
-            {
-                sent.Add(e);
-                dispatcher.Publish(e);
-            }
+            void Publish(MonitorEvent e) => dispatcher.Publish(Sent(sent, e));
 
             Publish(Next(MonitorEvent.StreamUp, "cam0"));
             Publish(Next(MonitorEvent.Label, "cam0", "wave"));
@@ -89,16 +93,11 @@ public sealed class EventDispatcherTests(ITestOutputHelper output) : IDisposable
         const int queueSize = 3, outage = 10;
         var sent = new List<MonitorEvent>();
         string[] delivered;
-        await using (var dispatcher = new EventDispatcher(
-            [new JsonLinesEventSink(EventsPath), new MqttEventSink(new MqttConfig("127.0.0.1", broker.Port, Prefix: "t", QueueSize: queueSize))], metrics))
+        await using (var dispatcher = FileAndMqtt(broker.Port, queueSize, metrics))
         {
             await using var before = await MqttRecorder.StartAsync(broker.Port, "t");
             await dispatcher.StartAsync(CancellationToken.None);
-            void Publish(MonitorEvent e)
-            {
-                sent.Add(e);
-                dispatcher.Publish(e);
-            }
+            void Publish(MonitorEvent e) => dispatcher.Publish(Sent(sent, e));
 
             Publish(Next(MonitorEvent.StreamUp, "cam0"));
             Publish(Next(MonitorEvent.Label, "cam0", "wave"));
