@@ -18,6 +18,11 @@ namespace StreamLrcn.Capture;
 /// behind. Status changes are raised through <see cref="StatusChanged"/> on the capture thread.
 /// Everything it prints has credentials removed from URLs.
 /// </para>
+/// <para>
+/// <see cref="Read"/> starts the children, so it must always be called from one thread that lives as
+/// long as the source (<see cref="CaptureStage"/>'s): a child dies with the thread that started it,
+/// which is what makes it die with the daemon too, even on SIGKILL.
+/// </para>
 /// </summary>
 public sealed class NetworkFrameSource : IInterruptibleSource
 {
@@ -266,19 +271,16 @@ public sealed class NetworkFrameSource : IInterruptibleSource
             Kill(process);
     }
 
+    /// <summary>Starts a child on the calling thread, the capture thread, whose end kills the child (see <see cref="ParentDeathSignal"/>).</summary>
     /// <param name="stdoutLines">Receives stdout line by line (ffprobe); null leaves stdout to be read as raw bytes (ffmpeg's frames).</param>
     private Process Start(string program, IReadOnlyList<string> arguments, Action<string>? stdoutLines)
     {
-        var info = new ProcessStartInfo(program)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            CreateNoWindow = true,
-        };
-        foreach (var argument in arguments)
-            info.ArgumentList.Add(argument);
+        var info = ParentDeathSignal.StartInfo(program, arguments);
+        info.UseShellExecute = false;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.RedirectStandardInput = false;
+        info.CreateNoWindow = true;
         lock (_stderrTail)
             _stderrTail.Clear();
         var process = new Process { StartInfo = info };

@@ -25,6 +25,10 @@ public sealed record NetworkSourceOptions(
     TimeSpan FrozenAfter,
     ReconnectBackoff Backoff)
 {
+    public static readonly TimeSpan MaxConnectTimeout = TimeSpan.FromSeconds(120);
+
+    public static readonly TimeSpan MaxFrozenAfter = TimeSpan.FromMinutes(10);
+
     public static NetworkSourceOptions For(string name, string url) =>
         new(name, url, RtspTransport.Tcp, null, null, null, 1, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), ReconnectBackoff.Default);
 
@@ -43,10 +47,11 @@ public sealed record NetworkSourceOptions(
             throw new ArgumentException($"{path}.fps must be positive, found {FramesPerSecond}");
         if (Every < 1)
             throw new ArgumentException($"{path}.every must be at least 1, found {Every}");
-        if (ConnectTimeout <= TimeSpan.Zero)
-            throw new ArgumentException($"{path}.connectTimeoutSeconds must be positive, found {ConnectTimeout.TotalSeconds}");
-        if (FrozenAfter <= TimeSpan.Zero)
-            throw new ArgumentException($"{path}.frozenAfterSeconds must be positive, found {FrozenAfter.TotalSeconds}");
+        // The connect timeout is also ffmpeg's socket timeout: how long a child blocks on a silent camera.
+        if (ConnectTimeout <= TimeSpan.Zero || ConnectTimeout > MaxConnectTimeout)
+            throw new ArgumentException($"{path}.connectTimeoutSeconds must be above 0 and at most {MaxConnectTimeout.TotalSeconds}, found {ConnectTimeout.TotalSeconds}");
+        if (FrozenAfter <= TimeSpan.Zero || FrozenAfter > MaxFrozenAfter)
+            throw new ArgumentException($"{path}.frozenAfterSeconds must be above 0 and at most {MaxFrozenAfter.TotalSeconds}, found {FrozenAfter.TotalSeconds}");
         Backoff.Validate(path + ".backoff");
     }
 }
