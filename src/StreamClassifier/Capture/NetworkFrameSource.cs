@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using OpenCvSharp;
 using Serilog;
 
@@ -216,7 +217,7 @@ public sealed class NetworkFrameSource : IInterruptibleSource
     private string? Probe()
     {
         var lines = new List<string>();
-        using var probe = Start("ffprobe", FfmpegCommandLine.Ffprobe(_options), line =>
+        using var probe = Start("ffprobe", FfmpegCommandLine.Ffprobe(_options), FfmpegCommandLine.InputScript(_options), line =>
         {
             lock (lines)
                 lines.Add(line);
@@ -258,7 +259,7 @@ public sealed class NetworkFrameSource : IInterruptibleSource
 
     private void StartProcess()
     {
-        var process = Start("ffmpeg", FfmpegCommandLine.Ffmpeg(_options, _width, _height), stdoutLines: null);
+        var process = Start("ffmpeg", FfmpegCommandLine.Ffmpeg(_options, _width, _height), FfmpegCommandLine.InputScript(_options), stdoutLines: null);
         lock (_gate)
         {
             _process = process;
@@ -272,14 +273,16 @@ public sealed class NetworkFrameSource : IInterruptibleSource
     }
 
     /// <summary>Starts a child on the calling thread, the capture thread, whose end kills the child (see <see cref="ParentDeathSignal"/>).</summary>
+    /// <param name="stdin">Written to the child's stdin, which is then closed (the input script); null: no stdin.</param>
     /// <param name="stdoutLines">Receives stdout line by line (ffprobe); null leaves stdout to be read as raw bytes (ffmpeg's frames).</param>
-    private Process Start(string program, IReadOnlyList<string> arguments, Action<string>? stdoutLines)
+    private Process Start(string program, IReadOnlyList<string> arguments, string? stdin, Action<string>? stdoutLines)
     {
         var info = ParentDeathSignal.StartInfo(program, arguments);
         info.UseShellExecute = false;
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
-        info.RedirectStandardInput = false;
+        info.RedirectStandardInput = stdin is not null;
+        info.StandardInputEncoding = stdin is null ? null : new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
         info.CreateNoWindow = true;
         lock (_stderrTail)
             _stderrTail.Clear();
@@ -295,6 +298,8 @@ public sealed class NetworkFrameSource : IInterruptibleSource
             throw new FrameSourceException($"stream {Name}: cannot start '{program}' ({ex.Message}); install ffmpeg (scripts/install-deps.sh does)", ex);
         }
         process.BeginErrorReadLine();
+        if (stdin is not null)
+            WriteAndClose(process, stdin);
         if (stdoutLines is not null)
         {
             process.OutputDataReceived += (_, e) =>
@@ -305,6 +310,20 @@ public sealed class NetworkFrameSource : IInterruptibleSource
             process.BeginOutputReadLine();
         }
         return process;
+    }
+
+    private static void WriteAndClose(Process process, string stdin)
+    {
+        try
+        {
+            // A few hundred bytes: the pipe takes them at once, whether or not the child reads yet.
+            process.StandardInput.Write(stdin);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The child exited before reading its input; its exit code and stderr say why, as for any failed start.
+        }
     }
 
     private void OnStderr(string program, string? line)

@@ -41,6 +41,8 @@ public sealed record NetworkSourceOptions(
             throw new ArgumentException($"{path}.name must not be empty");
         if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || !Url.Contains("://", StringComparison.Ordinal) || string.IsNullOrEmpty(uri.Host))
             throw new ArgumentException($"{path}.url must be an absolute URL such as rtsp://host:554/stream, found '{UrlRedactor.Redact(Url)}'");
+        if (Url.Any(char.IsControl))
+            throw new ArgumentException($"{path}.url must not contain control characters such as line breaks, found '{UrlRedactor.Redact(Url).ReplaceLineEndings(" ")}'");
         if (Width is < 16 || Height is < 16 || (Width is null) != (Height is null))
             throw new ArgumentException($"{path}.width and {path}.height must be given together and be at least 16, found {Width?.ToString() ?? "null"}x{Height?.ToString() ?? "null"}");
         if (FramesPerSecond is <= 0)

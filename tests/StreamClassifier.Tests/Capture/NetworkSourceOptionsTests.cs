@@ -17,6 +17,14 @@ public sealed class NetworkSourceOptionsTests
     }
 
     [Fact]
+    public void A_url_with_a_line_break_is_rejected_without_printing_its_credentials()
+    {
+        var options = Camera with { Url = "rtsp://admin:hunter2@127.0.0.1/door\nfile 'x'" };
+        var message = Assert.Throws<ArgumentException>(() => options.Validate("cameras[0]")).Message;
+        Assert.Equal("cameras[0].url must not contain control characters such as line breaks, found 'rtsp://***@127.0.0.1/door file 'x''", message);
+    }
+
+    [Fact]
     public void The_largest_timeouts_allowed_are_accepted()
     {
         (Camera with { ConnectTimeout = NetworkSourceOptions.MaxConnectTimeout, FrozenAfter = NetworkSourceOptions.MaxFrozenAfter }).Validate("cameras[0]");

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using StreamLrcn.Tests.Support;
 using Xunit.Abstractions;
 
@@ -11,8 +12,49 @@ public sealed class MonitorDaemonChildProcessTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private static bool Labelled(MonitorProcess daemon, string camera) =>
-        daemon.Events().Any(e => e.GetProperty("type").GetString() == "label" && e.TryGetProperty("camera", out var c) && c.GetString() == camera);
+    private static IEnumerable<JsonElement> OfType(MonitorProcess daemon, string type, string camera) =>
+        daemon.Events().Where(e => e.GetProperty("type").GetString() == type && e.TryGetProperty("camera", out var c) && c.GetString() == camera);
+
+    private static bool Labelled(MonitorProcess daemon, string camera) => OfType(daemon, "label", camera).Any();
+
+    [Fact]
+    public async Task Camera_credentials_are_in_no_command_line_of_any_process_and_the_camera_is_labelled()
+    {
+        // A quote in the password: the input script must quote it for ffmpeg to read it back whole.
+        const string User = "viewer", Password = "s3cr'et-Pw9", Wrong = "wrong-pw";
+        using var server = RtspTestServer.Start(["cam0", "cam1"], credentials: (User, Password));
+        using var folder = new TempDirectory();
+        using var daemon = MonitorProcess.Start(folder.Path,
+            DaemonConfig.Yaml([("good", server.Url("cam0", User, Password)), ("wrong", server.Url("cam1", User, Wrong))], FreePort.Next()));
+
+        // Every process on the machine, scanned until the daemon has been seen running both ffmpeg (good) and ffprobe (wrong, retrying).
+        var leaks = new HashSet<string>();
+        var children = new HashSet<string>();
+        await Eventually.True(() =>
+        {
+            foreach (var pid in Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)).Select(int.Parse!))
+            {
+                var commandLine = Posix.CommandLine(pid);
+                if (commandLine.Contains(Password, StringComparison.Ordinal) || commandLine.Contains(Wrong, StringComparison.Ordinal))
+                    leaks.Add($"{pid}: {commandLine}");
+            }
+            children.UnionWith(Posix.Children(daemon.Pid).Select(c => c.Command));
+            return Labelled(daemon, "good") && children.IsSupersetOf(["ffmpeg", "ffprobe"]) && OfType(daemon, "stream_down", "wrong").Any();
+        }, Patience, "a label from the camera with the right password, ffmpeg and ffprobe children, and the wrong password refused");
+
+        Assert.Empty(leaks);
+        Assert.Contains("401 Unauthorized", OfType(daemon, "stream_down", "wrong").First().GetProperty("reason").GetString());
+        var ffmpeg = Posix.Children(daemon.Pid).First(c => c.Command == "ffmpeg");
+        Assert.Contains("-i pipe:0", Posix.CommandLine(ffmpeg.Pid));
+
+        daemon.Signal(Posix.SigTerm);
+        Assert.True(daemon.WaitForExit(Patience), "the daemon did not stop after SIGTERM");
+        Assert.Equal(0, daemon.ExitCode);
+        var everything = daemon.Output + File.ReadAllText(daemon.EventsPath) + string.Concat(Directory.GetFiles(folder.File("logs")).Select(File.ReadAllText));
+        Assert.DoesNotContain(Password, everything);
+        Assert.DoesNotContain(Wrong, everything);
+        Assert.Contains("rtsp://***@127.0.0.1", everything);
+    }
 
     [Fact]
     public async Task SIGKILL_of_the_daemon_while_its_cameras_are_silent_leaves_no_ffmpeg_behind()
