@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using OpenCvSharp;
 using Serilog;
 
@@ -17,6 +18,11 @@ namespace StreamLrcn.Capture;
 /// The source owns its ffmpeg process from start to exit; <see cref="Dispose"/> leaves none
 /// behind. Status changes are raised through <see cref="StatusChanged"/> on the capture thread.
 /// Everything it prints has credentials removed from URLs.
+/// </para>
+/// <para>
+/// <see cref="Read"/> starts the children, so it must always be called from one thread that lives as
+/// long as the source (<see cref="CaptureStage"/>'s): a child dies with the thread that started it,
+/// which is what makes it die with the daemon too, even on SIGKILL.
 /// </para>
 /// </summary>
 public sealed class NetworkFrameSource : IInterruptibleSource
@@ -211,7 +217,7 @@ public sealed class NetworkFrameSource : IInterruptibleSource
     private string? Probe()
     {
         var lines = new List<string>();
-        using var probe = Start("ffprobe", FfmpegCommandLine.Ffprobe(_options), line =>
+        using var probe = Start("ffprobe", FfmpegCommandLine.Ffprobe(_options), FfmpegCommandLine.InputScript(_options), line =>
         {
             lock (lines)
                 lines.Add(line);
@@ -253,7 +259,7 @@ public sealed class NetworkFrameSource : IInterruptibleSource
 
     private void StartProcess()
     {
-        var process = Start("ffmpeg", FfmpegCommandLine.Ffmpeg(_options, _width, _height), stdoutLines: null);
+        var process = Start("ffmpeg", FfmpegCommandLine.Ffmpeg(_options, _width, _height), FfmpegCommandLine.InputScript(_options), stdoutLines: null);
         lock (_gate)
         {
             _process = process;
@@ -266,19 +272,18 @@ public sealed class NetworkFrameSource : IInterruptibleSource
             Kill(process);
     }
 
+    /// <summary>Starts a child on the calling thread, the capture thread, whose end kills the child (see <see cref="ParentDeathSignal"/>).</summary>
+    /// <param name="stdin">Written to the child's stdin, which is then closed (the input script); null: no stdin.</param>
     /// <param name="stdoutLines">Receives stdout line by line (ffprobe); null leaves stdout to be read as raw bytes (ffmpeg's frames).</param>
-    private Process Start(string program, IReadOnlyList<string> arguments, Action<string>? stdoutLines)
+    private Process Start(string program, IReadOnlyList<string> arguments, string? stdin, Action<string>? stdoutLines)
     {
-        var info = new ProcessStartInfo(program)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = false,
-            CreateNoWindow = true,
-        };
-        foreach (var argument in arguments)
-            info.ArgumentList.Add(argument);
+        var info = ParentDeathSignal.StartInfo(program, arguments);
+        info.UseShellExecute = false;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.RedirectStandardInput = stdin is not null;
+        info.StandardInputEncoding = stdin is null ? null : new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+        info.CreateNoWindow = true;
         lock (_stderrTail)
             _stderrTail.Clear();
         var process = new Process { StartInfo = info };
@@ -293,6 +298,8 @@ public sealed class NetworkFrameSource : IInterruptibleSource
             throw new FrameSourceException($"stream {Name}: cannot start '{program}' ({ex.Message}); install ffmpeg (scripts/install-deps.sh does)", ex);
         }
         process.BeginErrorReadLine();
+        if (stdin is not null)
+            WriteAndClose(process, stdin);
         if (stdoutLines is not null)
         {
             process.OutputDataReceived += (_, e) =>
@@ -303,6 +310,20 @@ public sealed class NetworkFrameSource : IInterruptibleSource
             process.BeginOutputReadLine();
         }
         return process;
+    }
+
+    private static void WriteAndClose(Process process, string stdin)
+    {
+        try
+        {
+            // A few hundred bytes: the pipe takes them at once, whether or not the child reads yet.
+            process.StandardInput.Write(stdin);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The child exited before reading its input; its exit code and stderr say why, as for any failed start.
+        }
     }
 
     private void OnStderr(string program, string? line)

@@ -25,6 +25,10 @@ public sealed record NetworkSourceOptions(
     TimeSpan FrozenAfter,
     ReconnectBackoff Backoff)
 {
+    public static readonly TimeSpan MaxConnectTimeout = TimeSpan.FromSeconds(120);
+
+    public static readonly TimeSpan MaxFrozenAfter = TimeSpan.FromMinutes(10);
+
     public static NetworkSourceOptions For(string name, string url) =>
         new(name, url, RtspTransport.Tcp, null, null, null, 1, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5), ReconnectBackoff.Default);
 
@@ -37,16 +41,19 @@ public sealed record NetworkSourceOptions(
             throw new ArgumentException($"{path}.name must not be empty");
         if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || !Url.Contains("://", StringComparison.Ordinal) || string.IsNullOrEmpty(uri.Host))
             throw new ArgumentException($"{path}.url must be an absolute URL such as rtsp://host:554/stream, found '{UrlRedactor.Redact(Url)}'");
+        if (Url.Any(char.IsControl))
+            throw new ArgumentException($"{path}.url must not contain control characters such as line breaks, found '{UrlRedactor.Redact(Url).ReplaceLineEndings(" ")}'");
         if (Width is < 16 || Height is < 16 || (Width is null) != (Height is null))
             throw new ArgumentException($"{path}.width and {path}.height must be given together and be at least 16, found {Width?.ToString() ?? "null"}x{Height?.ToString() ?? "null"}");
         if (FramesPerSecond is <= 0)
             throw new ArgumentException($"{path}.fps must be positive, found {FramesPerSecond}");
         if (Every < 1)
             throw new ArgumentException($"{path}.every must be at least 1, found {Every}");
-        if (ConnectTimeout <= TimeSpan.Zero)
-            throw new ArgumentException($"{path}.connectTimeoutSeconds must be positive, found {ConnectTimeout.TotalSeconds}");
-        if (FrozenAfter <= TimeSpan.Zero)
-            throw new ArgumentException($"{path}.frozenAfterSeconds must be positive, found {FrozenAfter.TotalSeconds}");
+        // The connect timeout is also ffmpeg's socket timeout: how long a child blocks on a silent camera.
+        if (ConnectTimeout <= TimeSpan.Zero || ConnectTimeout > MaxConnectTimeout)
+            throw new ArgumentException($"{path}.connectTimeoutSeconds must be above 0 and at most {MaxConnectTimeout.TotalSeconds}, found {ConnectTimeout.TotalSeconds}");
+        if (FrozenAfter <= TimeSpan.Zero || FrozenAfter > MaxFrozenAfter)
+            throw new ArgumentException($"{path}.frozenAfterSeconds must be above 0 and at most {MaxFrozenAfter.TotalSeconds}, found {FrozenAfter.TotalSeconds}");
         Backoff.Validate(path + ".backoff");
     }
 }

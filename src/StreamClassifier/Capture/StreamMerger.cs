@@ -59,6 +59,10 @@ public sealed class StreamMerger(IReadOnlyList<ChannelReader<Frame>> inputs, Cha
 
     private async Task FirstAvailableAsync(List<ChannelReader<Frame>> active, CancellationToken cancellation)
     {
+        // One wait per reader, kept across passes until it completes. A dead camera's channel never
+        // completes a wait, and each new WaitToReadAsync on it stays queued in the channel: asking
+        // again on every pass grew the heap by ~300 bytes a pass for as long as the camera was down.
+        var waits = new Dictionary<ChannelReader<Frame>, Task<bool>>(active.Count);
         var start = 0;
         while (active.Count > 0)
         {
@@ -75,7 +79,16 @@ public sealed class StreamMerger(IReadOnlyList<ChannelReader<Frame>> inputs, Cha
             start++;
             active.RemoveAll(r => r.Completion.IsCompleted);
             if (!forwarded && active.Count > 0)
-                await Task.WhenAny(active.Select(r => r.WaitToReadAsync(cancellation).AsTask()));
+            {
+                foreach (var reader in active)
+                {
+                    if (!waits.TryGetValue(reader, out var wait) || wait.IsCompleted)
+                        waits[reader] = reader.WaitToReadAsync(cancellation).AsTask();
+                }
+                await Task.WhenAny(active.Select(r => waits[r]));
+                // A cancelled wait completes at once and so would every new one: end here instead of spinning.
+                cancellation.ThrowIfCancellationRequested();
+            }
         }
     }
 

@@ -15,11 +15,13 @@ public sealed class NetworkFrameSourceTests
         Backoff = new ReconnectBackoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500), 0.2),
     };
 
-    [Fact]
-    public async Task Frames_arrive_at_the_probed_size_and_a_restart_of_the_server_marks_a_discontinuity()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the URL then reaches ffprobe and ffmpeg through their stdin
+    public async Task Frames_arrive_at_the_probed_size_and_a_restart_of_the_server_marks_a_discontinuity(bool withCredentials)
     {
-        using var server = RtspTestServer.Start(["cam0"], width: 176, height: 144, fps: 10);
-        using var source = new NetworkFrameSource(Options(server.Url("cam0")));
+        using var server = RtspTestServer.Start(["cam0"], width: 176, height: 144, fps: 10, credentials: withCredentials ? ("cam", "pa ss") : null);
+        using var source = new NetworkFrameSource(Options(withCredentials ? server.Url("cam0", "cam", "pa ss") : server.Url("cam0")));
         var changes = new ConcurrentQueue<StreamStatusChange>();
         source.StatusChanged += changes.Enqueue;
         using var image = new Mat();

@@ -17,33 +17,8 @@ public sealed class MonitorDaemonTests(ITestOutputHelper output) : IDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private readonly string _directory = Directory.CreateTempSubdirectory("streamlrcn-monitor-").FullName;
 
-    private static string Config(IEnumerable<(string Name, string Url)> cameras, int httpPort, string extraOutputs = "", string defaults = "")
-    {
-        var yaml = $"""
-            model: {RepoPaths.DefaultModel}
-            device: cpu
-            threads: 1
-            batch: 4
-            defaults:
-              minConfidence: 0
-              minDurationSeconds: 0
-              connectTimeoutSeconds: 4
-              frozenAfterSeconds: 2
-              backoff: {"{"} initialSeconds: 0.2, maxSeconds: 0.5, jitter: 0.2 {"}"}
-            {defaults}
-            outputs:
-              events: events.jsonl
-              log: logs/monitor-.log
-            {extraOutputs}
-            http:
-              port: {httpPort}
-            cameras:
-
-            """;
-        foreach (var (name, url) in cameras)
-            yaml += $"  - name: {name}\n    url: \"{url}\"\n";
-        return yaml;
-    }
+    private static string Config(IEnumerable<(string Name, string Url)> cameras, int httpPort, string extraOutputs = "", string defaults = "") =>
+        DaemonConfig.Yaml(cameras, httpPort, extraOutputs, defaults);
 
     private static IEnumerable<JsonElement> OfType(IEnumerable<JsonElement> events, string type, string? camera = null) =>
         events.Where(e => e.GetProperty("type").GetString() == type && (camera is null || (e.TryGetProperty("camera", out var c) && c.GetString() == camera)));

@@ -5,17 +5,19 @@ namespace StreamLrcn.Tests.Support;
 /// <summary>
 /// GStreamer's RTSP server (scripts/rtsp-test-server.py, run by /usr/bin/python3) on 127.0.0.1,
 /// serving a live x264 test pattern on each mount. Can be killed, restarted on the same port,
-/// frozen (SIGSTOP) and resumed.
+/// frozen (SIGSTOP) and resumed. With credentials it refuses clients that do not present them
+/// (basic auth); they reach the server through its environment, not its command line.
 /// </summary>
 internal sealed class RtspTestServer : IDisposable
 {
     private readonly string[] _mounts;
     private readonly int _width, _height, _fps;
+    private readonly (string User, string Password)? _credentials;
     private Process? _process;
 
-    private RtspTestServer(string[] mounts, int width, int height, int fps)
+    private RtspTestServer(string[] mounts, int width, int height, int fps, (string User, string Password)? credentials)
     {
-        (_mounts, _width, _height, _fps) = (mounts, width, height, fps);
+        (_mounts, _width, _height, _fps, _credentials) = (mounts, width, height, fps, credentials);
     }
 
     public int Port { get; private set; }
@@ -23,14 +25,17 @@ internal sealed class RtspTestServer : IDisposable
     /// <summary>When the last start finished (the server listens).</summary>
     public DateTime ReadyAtUtc { get; private set; }
 
-    public static RtspTestServer Start(string[] mounts, int width = 160, int height = 120, int fps = 5)
+    public static RtspTestServer Start(string[] mounts, int width = 160, int height = 120, int fps = 5, (string User, string Password)? credentials = null)
     {
-        var server = new RtspTestServer(mounts, width, height, fps);
+        var server = new RtspTestServer(mounts, width, height, fps, credentials);
         server.Launch(0);
         return server;
     }
 
     public string Url(string mount) => $"rtsp://127.0.0.1:{Port}/{mount}";
+
+    /// <summary>The mount's URL with <paramref name="user"/> and <paramref name="password"/> as they are, not percent-encoded.</summary>
+    public string Url(string mount, string user, string password) => $"rtsp://{user}:{password}@127.0.0.1:{Port}/{mount}";
 
     public void Restart() => Launch(Port);
 
@@ -56,6 +61,8 @@ internal sealed class RtspTestServer : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_credentials is var (user, password))
+            info.Environment["RTSP_TEST_AUTH"] = $"{user}:{password}";
         foreach (var argument in new[] { RepoPaths.Script("rtsp-test-server.py"), "--port", port.ToString(), "--mounts", string.Join(',', _mounts),
                      "--width", _width.ToString(), "--height", _height.ToString(), "--fps", _fps.ToString() })
             info.ArgumentList.Add(argument);
