@@ -16,6 +16,8 @@ public sealed class ImageFolderSource : IFrameSource
 
     public ImageFolderSource(string folder, double framesPerSecond = 30)
     {
+        if (!double.IsFinite(framesPerSecond) || framesPerSecond <= 0)
+            throw new ArgumentOutOfRangeException(nameof(framesPerSecond), framesPerSecond, "an image folder's frame rate must be above 0");
         if (!Directory.Exists(folder))
             throw new FrameSourceException($"input folder '{folder}' does not exist");
         _files = ListImages(folder);

@@ -21,7 +21,7 @@ public static class ReplayCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var output = new Option<string>("--out", "-o") { Description = "Output file: .jsonl or .csv, one record per frame.", Required = true };
-        var folderFps = new Option<double>("--folder-fps") { Description = "Frame rate of image folders (they carry no timestamps).", DefaultValueFactory = _ => 30 };
+        var folderFps = new Option<double>("--folder-fps") { Description = "Frame rate of image folders (they carry no timestamps).", DefaultValueFactory = _ => 30 }.RequirePositiveRate();
         var annotate = new Option<string?>("--annotate")
         {
             Description = "Also write the input as a video with the overlay on every frame (same frames, same fps). " +
