@@ -27,4 +27,50 @@ public sealed class ReplayBadInputTests(ReplayFixture media) : IClassFixture<Rep
         CliAssert.NoStackTrace(run);
         Assert.Empty(LabelRecord.Read(output));
     }
+
+    [Fact]
+    public void An_output_that_cannot_be_created_is_reported_with_exit_code_3_before_any_frame_is_read()
+    {
+        var output = "/proc/1/labels.jsonl";
+
+        var run = Support.Cli.Run("replay", media.Folder, "--model", media.Model, "--out", output, "--device", "cpu");
+
+        Assert.True(run.ExitCode == ExitCodes.OutputFailed, run.AllOutput);
+        Assert.Contains($"output '{output}' cannot be written", run.StandardError);
+        Assert.DoesNotContain("CNN runs on", run.StandardError);
+        CliAssert.NoStackTrace(run);
+    }
+
+    [Fact]
+    public void A_full_disk_stops_the_run_at_the_first_write_with_exit_code_3_and_the_reason()
+    {
+        using var scratch = media.Scratch();
+        var output = scratch.File("labels.jsonl");
+        File.CreateSymbolicLink(output, "/dev/full");
+
+        // An endless input: the run can only end because the failed write stops it.
+        var run = Support.Cli.Run("replay", "pattern:endless", "--model", media.Model, "--out", output, "--device", "cpu");
+
+        Assert.True(run.ExitCode == ExitCodes.OutputFailed, run.AllOutput);
+        Assert.Contains($"output '{output}' could not be written: No space left on device", run.StandardError);
+        Assert.Contains("it holds the first 0 labels", run.StandardError);
+        CliAssert.NoStackTrace(run);
+    }
+
+    [Fact]
+    public void Out_dash_writes_the_same_JSON_lines_to_standard_output_and_nothing_else()
+    {
+        using var scratch = media.Scratch();
+        var file = scratch.File("labels.jsonl");
+
+        var piped = Support.Cli.Run("replay", media.ShortAvi, media.Folder, "--model", media.Model, "--out", "-", "--device", "cpu", "--batch", "4");
+        var written = Support.Cli.Run("replay", media.ShortAvi, media.Folder, "--model", media.Model, "--out", file, "--device", "cpu", "--batch", "4");
+
+        Assert.True(piped.ExitCode == ExitCodes.Success, piped.AllOutput);
+        Assert.True(written.ExitCode == ExitCodes.Success, written.AllOutput);
+        Assert.Equal(File.ReadAllText(file), piped.StandardOutput);
+        Assert.Equal(45 + 40, piped.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("frames: 85 in", piped.StandardError);
+        Assert.Contains("written to standard output", piped.StandardError);
+    }
 }
