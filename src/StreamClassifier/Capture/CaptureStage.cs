@@ -113,7 +113,10 @@ public sealed class CaptureStage : IDisposable
         }
         finally
         {
-            _done.TrySetResult(new StreamOutcome(Stream, sequence, Interlocked.Read(ref _dropped), error));
+            var skipped = _source.FramesSkipped;
+            if (skipped > 0)
+                Log.Warning("Stream {Stream}: {Skipped} frames could not be decoded and were skipped", Stream.Name, skipped);
+            _done.TrySetResult(new StreamOutcome(Stream, sequence, Interlocked.Read(ref _dropped), error, skipped));
         }
     }
 

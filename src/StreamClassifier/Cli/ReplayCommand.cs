@@ -112,7 +112,7 @@ public static class ReplayCommand
 
         // With the labels on standard output, it carries nothing else.
         PrintSummary(toStandardOutput ? Console.Error : Console.Out, run, package, toStandardOutput ? "standard output" : output);
-        return run.AnyStreamFailed ? ExitCodes.InputFailed : ExitCodes.Success;
+        return run.AnyStreamFailed || run.AnyFramesSkipped ? ExitCodes.InputFailed : ExitCodes.Success;
     }
 
     /// <param name="onStandardOutput">False when standard output carries the labels: no progress bar then.</param>
@@ -145,8 +145,11 @@ public static class ReplayCommand
         for (var i = 0; i < package.Labels.Count; i++)
             summary.WriteLine(string.Create(culture, $"  {package.Labels[i]}: {run.LabelCounts[i]} frames"));
         foreach (var stream in run.Streams)
+        {
+            var skipped = stream.FramesSkipped > 0 ? $", {stream.FramesSkipped} skipped (could not be decoded)" : "";
             summary.WriteLine(stream.Failed
-                ? $"stream {stream.Stream.Name}: FAILED after {stream.FramesCaptured} frames: {stream.Error}"
-                : $"stream {stream.Stream.Name}: {stream.FramesCaptured} frames");
+                ? $"stream {stream.Stream.Name}: FAILED after {stream.FramesCaptured} frames{skipped}: {stream.Error}"
+                : $"stream {stream.Stream.Name}: {stream.FramesCaptured} frames{skipped}");
+        }
     }
 }

@@ -1,3 +1,4 @@
+using OpenCvSharp;
 using StreamLrcn.Cli;
 using StreamLrcn.Tests.Support;
 
@@ -72,5 +73,81 @@ public sealed class ReplayBadInputTests(ReplayFixture media) : IClassFixture<Rep
         Assert.Equal(45 + 40, piped.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("frames: 85 in", piped.StandardError);
         Assert.Contains("written to standard output", piped.StandardError);
+    }
+
+    [Fact]
+    public void A_file_that_opens_but_decodes_no_frame_is_an_input_that_cannot_be_read()
+    {
+        using var scratch = media.Scratch();
+        var png = scratch.File("still.png");
+        using (var image = new Mat(240, 320, MatType.CV_8UC3))
+        {
+            TestMedia.DrawFrame(image, 0);
+            Cv2.ImWrite(png, image);
+        }
+        // Half a PNG named like a video: FFmpeg opens it as an image and decodes nothing.
+        var broken = TestMedia.Truncated(png, scratch.File("broken.mp4"));
+        var output = scratch.File("labels.jsonl");
+
+        var run = Support.Cli.Run("replay", broken, "--model", media.Model, "--out", output, "--device", "cpu");
+
+        Assert.True(run.ExitCode == ExitCodes.InvalidSetup, run.AllOutput);
+        Assert.Contains($"input '{broken}' could not be read: FFmpeg opens it but decodes no frame from it", run.StandardError);
+        Assert.Contains("starting with 0x89504E470D0A1A0A", run.StandardError); // the PNG signature
+        CliAssert.NoStackTrace(run);
+        Assert.Empty(LabelRecord.Read(output));
+    }
+
+    [SkippableFact]
+    public void A_corrupt_stretch_mid_file_is_skipped_and_every_frame_FFmpeg_decodes_is_labelled_at_its_time()
+    {
+        Skip.If(media.H264 is null, "ffmpeg is not installed (scripts/install-deps.sh installs it)");
+        using var scratch = media.Scratch();
+        var corrupt = TestMedia.Corrupted(media.H264!, scratch.File("corrupt.mp4"), new FileInfo(media.H264!).Length / 2, 200_000);
+        var output = scratch.File("labels.jsonl");
+
+        var run = Support.Cli.Run("replay", corrupt, "--model", media.Model, "--out", output, "--device", "cpu");
+
+        Assert.True(run.ExitCode == ExitCodes.InputFailed, run.AllOutput);
+        var expectedTimes = TestMedia.FrameTimesWithFfprobe(corrupt);
+        Assert.InRange(expectedTimes.Length, 200, 299); // the damage costs frames, and FFmpeg decodes past it
+        var records = LabelRecord.Read(output);
+        Assert.Equal(expectedTimes.Length, records.Count);
+        for (var i = 0; i < records.Count; i++)
+            Assert.True(Math.Abs(records[i].TimeMs - expectedTimes[i]) < 0.5, $"frame {i}: {records[i].TimeMs} ms, ffprobe says {expectedTimes[i]} ms");
+        var skipped = 300 - records.Count;
+        Assert.Contains($"corrupt.mp4: {skipped} frames could not be decoded and were skipped", run.StandardError);
+        Assert.Contains($"stream corrupt.mp4: {records.Count} frames, {skipped} skipped (could not be decoded)", run.StandardOutput);
+        CliAssert.NoStackTrace(run);
+    }
+
+    [Fact]
+    public void A_corrupt_image_in_a_folder_is_skipped_and_the_images_after_it_are_labelled()
+    {
+        using var scratch = media.Scratch();
+        var folder = scratch.File("frames");
+        Directory.CreateDirectory(folder);
+        using (var image = new Mat(240, 320, MatType.CV_8UC3))
+        {
+            for (var i = 0; i < 12; i++)
+            {
+                TestMedia.DrawFrame(image, i);
+                Cv2.ImWrite(Path.Combine(folder, $"frame_{i:00}.jpg"), image);
+            }
+        }
+        // Frame 5's header tables overwritten: no decoder can read it (ffprobe checks that below).
+        var damaged = Path.Combine(folder, "frame_05.jpg");
+        TestMedia.Corrupted(damaged, damaged, 2, 400);
+        Assert.Throws<InvalidOperationException>(() => TestMedia.Run("ffmpeg", "-v", "error", "-xerror", "-i", damaged, "-f", "null", "-"));
+        var output = scratch.File("labels.jsonl");
+
+        var run = Support.Cli.Run("replay", folder, "--model", media.Model, "--out", output, "--device", "cpu", "--folder-fps", "10");
+
+        Assert.True(run.ExitCode == ExitCodes.InputFailed, run.AllOutput);
+        var records = LabelRecord.Read(output);
+        Assert.Equal(new double[] { 0, 100, 200, 300, 400, 600, 700, 800, 900, 1000, 1100 }, records.Select(r => r.TimeMs));
+        Assert.Contains("frame_05.jpg (frame 5 of the folder) could not be decoded: skipped", run.StandardError);
+        Assert.Contains("stream frames: 11 frames, 1 skipped (could not be decoded)", run.StandardOutput);
+        CliAssert.NoStackTrace(run);
     }
 }
