@@ -97,18 +97,26 @@ public sealed class CaptureStage : IDisposable
                 flags = FrameFlags.None;
             }
         }
-        catch (FrameSourceException ex)
-        {
-            error = ex.Message;
-            Log.Error("Stream {Stream} failed after {Frames} frames: {Reason}", Stream.Name, sequence, ex.Message);
-        }
         catch (OperationCanceledException)
         {
             // Cancellation ends the stream like a normal end; the pipeline drains what was captured.
         }
+        catch (Exception ex)
+        {
+            // A FrameSourceException is a source failing (a corrupt file, a camera gone). This thread
+            // is also the only place that can catch anything else a source throws (which would
+            // otherwise end the process): that ends this stream as a failure too.
+            error = ex.Message;
+            Log.Error("Stream {Stream} failed after {Frames} frames: {Reason}", Stream.Name, sequence, ex.Message);
+            if (ex is not FrameSourceException)
+                Log.Debug(ex, "Capture of {Stream} stopped by an unexpected error", Stream.Name);
+        }
         finally
         {
-            _done.TrySetResult(new StreamOutcome(Stream, sequence, Interlocked.Read(ref _dropped), error));
+            var skipped = _source.FramesSkipped;
+            if (skipped > 0)
+                Log.Warning("Stream {Stream}: {Skipped} frames could not be decoded and were skipped", Stream.Name, skipped);
+            _done.TrySetResult(new StreamOutcome(Stream, sequence, Interlocked.Read(ref _dropped), error, skipped));
         }
     }
 

@@ -17,6 +17,9 @@ public interface IFrameSource : IDisposable
     /// <summary>Frames the source expects to produce, or null when it cannot tell (live sources).</summary>
     long? ExpectedFrameCount { get; }
 
+    /// <summary>Frames the source could not decode and passed over so far (a corrupt packet, an unreadable image); read on the capture thread.</summary>
+    long FramesSkipped => 0;
+
     /// <summary>
     /// Reads the next image into <paramref name="image"/>. Returns false at the normal end of the
     /// source. Throws <see cref="FrameSourceException"/> when the source fails (a corrupt or

@@ -1,27 +1,34 @@
 using OpenCvSharp;
+using Serilog;
 
 namespace StreamLrcn.Capture;
 
 /// <summary>
 /// A folder of still images played as a clip: time order is file-name order (ordinal), the layout
-/// of image-sequence datasets. Timestamps are index / <see cref="FramesPerSecond"/>.
+/// of image-sequence datasets. Timestamps are index / <see cref="FramesPerSecond"/>. An image that
+/// cannot be decoded is skipped (its time stays unused) and counted; a folder where none decodes fails.
 /// </summary>
 public sealed class ImageFolderSource : IFrameSource
 {
     private static readonly HashSet<string> Extensions =
         new(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm" };
 
+    private readonly string _folder;
     private readonly string[] _files;
     private int _next;
+    private long _skipped;
 
     public ImageFolderSource(string folder, double framesPerSecond = 30)
     {
+        if (!double.IsFinite(framesPerSecond) || framesPerSecond <= 0)
+            throw new ArgumentOutOfRangeException(nameof(framesPerSecond), framesPerSecond, "an image folder's frame rate must be above 0");
         if (!Directory.Exists(folder))
             throw new FrameSourceException($"input folder '{folder}' does not exist");
         _files = ListImages(folder);
         if (_files.Length == 0)
             throw new FrameSourceException(
                 $"input folder '{folder}' holds no images: expected files named in time order with one of {string.Join(' ', Extensions.Order())}");
+        _folder = folder;
         Name = new DirectoryInfo(folder).Name;
         FramesPerSecond = framesPerSecond;
     }
@@ -31,6 +38,8 @@ public sealed class ImageFolderSource : IFrameSource
     public double FramesPerSecond { get; }
 
     public long? ExpectedFrameCount => _files.Length;
+
+    public long FramesSkipped => _skipped;
 
     /// <summary>The images of <paramref name="folder"/> in the order they are played.</summary>
     public static string[] ListImages(string folder) =>
@@ -42,18 +51,23 @@ public sealed class ImageFolderSource : IFrameSource
     public bool Read(Mat image, out SourceReading reading)
     {
         reading = default;
-        if (_next >= _files.Length)
-            return false;
-        var file = _files[_next];
-        using (var decoded = Cv2.ImRead(file, ImreadModes.Color))
+        while (_next < _files.Length)
         {
+            var index = _next++;
+            using var decoded = Cv2.ImRead(_files[index], ImreadModes.Color);
             if (decoded.Empty())
-                throw new FrameSourceException($"image '{file}' (frame {_next} of the folder) could not be decoded: expected a readable image file");
+            {
+                _skipped++;
+                Log.Warning("Image {File} (frame {Index} of the folder) could not be decoded: skipped", _files[index], index);
+                continue;
+            }
             decoded.CopyTo(image);
+            reading = new SourceReading(TimeSpan.FromSeconds(index / FramesPerSecond), false);
+            return true;
         }
-        reading = new SourceReading(TimeSpan.FromSeconds(_next / FramesPerSecond), false);
-        _next++;
-        return true;
+        if (_skipped == _files.Length)
+            throw new FrameSourceException($"input folder '{_folder}': none of its {_files.Length} images could be decoded: expected readable image files");
+        return false;
     }
 
     public void Dispose()

@@ -25,6 +25,8 @@ public sealed class PacedFrameSource(IFrameSource inner) : IFrameSource
     /// <summary>Null: once paced, the source behaves as a live one.</summary>
     public long? ExpectedFrameCount => null;
 
+    public long FramesSkipped => inner.FramesSkipped;
+
     public bool Read(Mat image, out SourceReading reading)
     {
         if (!inner.Read(image, out reading))

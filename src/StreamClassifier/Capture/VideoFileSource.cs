@@ -4,14 +4,19 @@ namespace StreamLrcn.Capture;
 
 /// <summary>
 /// A recorded video decoded by the FFmpeg that the OpenCV runtime bundles. Timestamps come from
-/// the container (counted from the first frame). A file that ends before the frame count its container announces is reported
-/// as truncated rather than passed off as a normal end.
+/// the container (counted from the first frame). The first frame is decoded at open, so a file
+/// that opens but holds no decodable frame is an input that cannot be read. Frames that cannot be
+/// decoded mid-file (a corrupt packet) are skipped and counted. A file that ends before the frame
+/// count its container announces is reported as truncated rather than passed off as a normal end.
 /// </summary>
 public sealed class VideoFileSource : IFrameSource
 {
     private readonly VideoCapture _capture;
     private readonly string _path;
     private long _framesRead;
+    private long _skipped;
+    private Mat? _first;
+    private double _firstPosition;
     private double? _firstMilliseconds;
     private double _lastMilliseconds;
 
@@ -37,6 +42,17 @@ public sealed class VideoFileSource : IFrameSource
         FramesPerSecond = _capture.Fps is > 0 and < 1000 ? _capture.Fps : 0;
         var count = _capture.FrameCount;
         ExpectedFrameCount = count > 0 ? count : null;
+
+        _first = new Mat();
+        if (!Grab(_first))
+        {
+            _first.Dispose();
+            _capture.Dispose();
+            throw new FrameSourceException(
+                $"input '{path}' could not be read: FFmpeg opens it but decodes no frame from it " +
+                $"({info.Length} bytes starting with {DescribeHead(path)}); the file is not a video or is corrupt");
+        }
+        _firstPosition = _capture.Get(VideoCaptureProperties.PosMsec);
     }
 
     public string Name { get; }
@@ -45,22 +61,55 @@ public sealed class VideoFileSource : IFrameSource
 
     public long? ExpectedFrameCount { get; }
 
+    public long FramesSkipped => _skipped;
+
     public bool Read(Mat image, out SourceReading reading)
     {
-        if (!_capture.Read(image) || image.Empty())
+        double position;
+        if (_first is not null)
+        {
+            _first.CopyTo(image);
+            _first.Dispose();
+            _first = null;
+            position = _firstPosition;
+        }
+        else if (Grab(image))
+        {
+            position = _capture.Get(VideoCaptureProperties.PosMsec);
+        }
+        else
         {
             reading = default;
             // Containers estimate their frame count from the duration for some codecs; one frame of
             // slack keeps a rounding difference from being called a truncation.
-            if (ExpectedFrameCount is { } expected && _framesRead < expected - 1)
+            if (ExpectedFrameCount is { } expected && _framesRead + _skipped < expected - 1)
                 throw new FrameSourceException(
                     $"input '{_path}' ended after {_framesRead} frames but its container announces {expected}: " +
-                    $"the file is truncated or corrupt after frame {_framesRead}");
+                    $"the file is truncated or corrupt after frame {_framesRead + _skipped}");
             return false;
         }
 
-        reading = new SourceReading(NextTimestamp(_capture.Get(VideoCaptureProperties.PosMsec)), false);
+        reading = new SourceReading(NextTimestamp(position), false);
         _framesRead++;
+        return true;
+    }
+
+    /// <summary>
+    /// Decodes the next frame into <paramref name="image"/>. A packet that does not decode fails one
+    /// read and the next read goes on after it, so failed reads followed by a good frame are frames
+    /// skipped. At the end of the file every read fails: retrying stops once the frames read and
+    /// attempted reach what the container announces (at the first failure when it announces nothing).
+    /// </summary>
+    private bool Grab(Mat image)
+    {
+        long failures = 0;
+        while (!_capture.Read(image) || image.Empty())
+        {
+            failures++;
+            if (ExpectedFrameCount is not { } expected || _framesRead + _skipped + failures >= expected)
+                return false;
+        }
+        _skipped += failures;
         return true;
     }
 
@@ -82,7 +131,11 @@ public sealed class VideoFileSource : IFrameSource
         return TimeSpan.FromMilliseconds(milliseconds);
     }
 
-    public void Dispose() => _capture.Dispose();
+    public void Dispose()
+    {
+        _first?.Dispose();
+        _capture.Dispose();
+    }
 
     private static string DescribeHead(string path)
     {

@@ -37,7 +37,7 @@ public static class LiveCommand
         };
         var output = new Option<string?>("--out", "-o") { Description = "Also write the labels to a .jsonl or .csv file." };
         var snapshots = new Option<string>("--snapshots") { Description = "Folder for snapshots taken with the s key.", DefaultValueFactory = _ => "." };
-        var folderFps = new Option<double>("--folder-fps") { Description = "Frame rate of image folders.", DefaultValueFactory = _ => 30 };
+        var folderFps = new Option<double>("--folder-fps") { Description = "Frame rate of image folders.", DefaultValueFactory = _ => 30 }.RequirePositiveRate();
         var arguments = new PipelineArguments();
         var command = new Command("live", "Show a camera (or any source) in a window with the labels drawn over it. Keys: q/Esc quit, space pause, r reset state, s snapshot.")
         {

@@ -30,10 +30,10 @@ public sealed class PipelineArguments
         Description = $"Largest CNN batch; frames of all inputs are batched together (default: {BatchingOptions.Cpu.MaxBatchSize} on CPU, {BatchingOptions.Gpu.MaxBatchSize} on CUDA).",
     };
 
-    public Option<double?> BatchDeadline { get; } = new("--batch-deadline-ms")
+    public Option<double?> BatchDeadline { get; } = new Option<double?>("--batch-deadline-ms")
     {
         Description = $"Longest a batch waits to fill, in ms (default: {BatchingOptions.Cpu.MaxDelay.TotalMilliseconds} on CPU, {BatchingOptions.Gpu.MaxDelay.TotalMilliseconds} on CUDA).",
-    };
+    }.Require(ms => ms is >= 0 and < 1e9, "milliseconds from 0 to 1e9");
 
     public Option<int> Threads { get; } = new("--threads") { Description = "CPU threads of each CNN batch in flight (0: the cores shared out between them).", DefaultValueFactory = _ => 0 };
 

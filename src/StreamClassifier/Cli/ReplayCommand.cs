@@ -20,8 +20,12 @@ public static class ReplayCommand
             Description = "Video files, image-sequence folders (frames in file-name order) or 'pattern' (a synthetic clip). Several inputs are batched together.",
             Arity = ArgumentArity.OneOrMore,
         };
-        var output = new Option<string>("--out", "-o") { Description = "Output file: .jsonl or .csv, one record per frame.", Required = true };
-        var folderFps = new Option<double>("--folder-fps") { Description = "Frame rate of image folders (they carry no timestamps).", DefaultValueFactory = _ => 30 };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Output file: .jsonl or .csv, one record per frame; - writes JSON lines to standard output (the summary then goes to standard error).",
+            Required = true,
+        };
+        var folderFps = new Option<double>("--folder-fps") { Description = "Frame rate of image folders (they carry no timestamps).", DefaultValueFactory = _ => 30 }.RequirePositiveRate();
         var annotate = new Option<string?>("--annotate")
         {
             Description = "Also write the input as a video with the overlay on every frame (same frames, same fps). " +
@@ -47,6 +51,7 @@ public static class ReplayCommand
         ModelPackage package;
         PipelineOptions options;
         VideoEncoderFactory? encoders = null;
+        ILabelSink labelSink;
         var sources = new List<IFrameSource>();
         try
         {
@@ -60,14 +65,17 @@ public static class ReplayCommand
             }
             foreach (var input in inputs)
                 sources.Add(FrameSourceFactory.Open(input, folderFps));
+            // Last, so that an input that cannot be opened leaves an existing output as it was.
+            labelSink = LabelSinkFactory.Create(output, package.Labels);
         }
-        catch (Exception ex) when (ex is ModelPackageException or FrameSourceException or FormatException or ArgumentException or VideoEncoderException)
+        catch (Exception ex) when (ex is ModelPackageException or FrameSourceException or FormatException or ArgumentException or VideoEncoderException or LabelSinkException)
         {
             foreach (var source in sources)
                 source.Dispose();
             Log.Error("{Message}", ex.Message);
-            return ExitCodes.InvalidSetup;
+            return ex is LabelSinkException ? ExitCodes.OutputFailed : ExitCodes.InvalidSetup;
         }
+        var toStandardOutput = output == LabelSinkFactory.StandardOutput;
 
         Log.Information("Model {Model} ({Labels}), {Trained}", package.Manifest.Name, string.Join(", ", package.Labels),
             package.Manifest.Trained ? "trained" : "UNTRAINED placeholder weights");
@@ -77,7 +85,7 @@ public static class ReplayCommand
         using var tap = encoders is not null ? new FrameTap() : null;
         try
         {
-            var sinks = new List<ILabelSink> { LabelSinkFactory.Create(output, package.Labels) };
+            var sinks = new List<ILabelSink> { labelSink };
             AnnotatedVideoSink? annotated = null;
             if (annotate is { } requested && encoders is not null && tap is not null)
             {
@@ -87,7 +95,7 @@ public static class ReplayCommand
             using var pipeline = new ClassificationPipeline(package, options, sinks, frameTap: tap);
             var expected = sources.All(s => s.ExpectedFrameCount.HasValue) ? sources.Sum(s => s.ExpectedFrameCount!.Value) : (long?)null;
             var running = pipeline.RunAsync(sources, cancellation);
-            await ShowProgressAsync(running, () => pipeline.FramesLabelled, expected);
+            await ShowProgressAsync(running, () => pipeline.FramesLabelled, expected, onStandardOutput: !toStandardOutput);
             run = await running;
             annotated?.Complete();
         }
@@ -96,19 +104,21 @@ public static class ReplayCommand
             Log.Error("{Message}", ex.Message);
             return ExitCodes.InvalidSetup;
         }
-        catch (VideoEncoderException ex)
+        catch (Exception ex) when (ex is VideoEncoderException or LabelSinkException)
         {
             Log.Error("{Message}", ex.Message);
             return ExitCodes.OutputFailed;
         }
 
-        PrintSummary(run, package, output);
-        return run.AnyStreamFailed ? ExitCodes.InputFailed : ExitCodes.Success;
+        // With the labels on standard output, it carries nothing else.
+        PrintSummary(toStandardOutput ? Console.Error : Console.Out, run, package, toStandardOutput ? "standard output" : output);
+        return run.AnyStreamFailed || run.AnyFramesSkipped ? ExitCodes.InputFailed : ExitCodes.Success;
     }
 
-    private static async Task ShowProgressAsync(Task running, Func<long> done, long? expected)
+    /// <param name="onStandardOutput">False when standard output carries the labels: no progress bar then.</param>
+    private static async Task ShowProgressAsync(Task running, Func<long> done, long? expected, bool onStandardOutput)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsErrorRedirected)
+        if (!onStandardOutput || !AnsiConsole.Profile.Capabilities.Interactive || Console.IsErrorRedirected)
         {
             await Task.WhenAny(running);
             return;
@@ -128,15 +138,18 @@ public static class ReplayCommand
             });
     }
 
-    private static void PrintSummary(PipelineResult run, ModelPackage package, string output)
+    private static void PrintSummary(TextWriter summary, PipelineResult run, ModelPackage package, string output)
     {
         var culture = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(culture, $"frames: {run.FramesLabelled} in {run.Elapsed.TotalSeconds:0.00} s ({run.FramesPerSecond:0.0} fps), written to {output}"));
+        summary.WriteLine(string.Create(culture, $"frames: {run.FramesLabelled} in {run.Elapsed.TotalSeconds:0.00} s ({run.FramesPerSecond:0.0} fps), written to {output}"));
         for (var i = 0; i < package.Labels.Count; i++)
-            Console.WriteLine(string.Create(culture, $"  {package.Labels[i]}: {run.LabelCounts[i]} frames"));
+            summary.WriteLine(string.Create(culture, $"  {package.Labels[i]}: {run.LabelCounts[i]} frames"));
         foreach (var stream in run.Streams)
-            Console.WriteLine(stream.Failed
-                ? $"stream {stream.Stream.Name}: FAILED after {stream.FramesCaptured} frames: {stream.Error}"
-                : $"stream {stream.Stream.Name}: {stream.FramesCaptured} frames");
+        {
+            var skipped = stream.FramesSkipped > 0 ? $", {stream.FramesSkipped} skipped (could not be decoded)" : "";
+            summary.WriteLine(stream.Failed
+                ? $"stream {stream.Stream.Name}: FAILED after {stream.FramesCaptured} frames{skipped}: {stream.Error}"
+                : $"stream {stream.Stream.Name}: {stream.FramesCaptured} frames{skipped}");
+        }
     }
 }

@@ -20,10 +20,16 @@ public sealed record BatchingOptions(int MaxBatchSize, TimeSpan MaxDelay)
 
     public static BatchingOptions For(ExecutionTarget target) => target.IsGpu ? Gpu : Cpu;
 
+    /// <summary>
+    /// Largest batch: the slot pool holds a few batches of 224x224 frames (150 KB each), so 1024
+    /// already takes about a gigabyte; GPU throughput stops growing well before (H200: 256).
+    /// </summary>
+    public const int MaxAllowedBatchSize = 1024;
+
     public void Validate()
     {
-        if (MaxBatchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, "batch size must be at least 1");
+        if (MaxBatchSize is < 1 or > MaxAllowedBatchSize)
+            throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, $"batch size must be 1 to {MaxAllowedBatchSize}");
         if (MaxDelay < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(MaxDelay), MaxDelay, "batch deadline must not be negative");
     }

@@ -7,5 +7,8 @@ public sealed record PipelineResult(long FramesLabelled, IReadOnlyList<StreamOut
 {
     public bool AnyStreamFailed => Streams.Any(s => s.Failed);
 
+    /// <summary>Whether some source passed over frames it could not decode: the run went on, but the input is damaged.</summary>
+    public bool AnyFramesSkipped => Streams.Any(s => s.FramesSkipped > 0);
+
     public double FramesPerSecond => Elapsed > TimeSpan.Zero ? FramesLabelled / Elapsed.TotalSeconds : 0;
 }

@@ -5,17 +5,17 @@ namespace StreamLrcn.Sinks;
 
 /// <summary>
 /// One row per frame: <c>stream,stream_index,frame,time_ms,label,confidence,p_&lt;label&gt;…,window_label,window_confidence,reset</c>.
-/// Window columns are empty on frames without a window label.
+/// Window columns are empty on frames without a window label. The sink owns the stream it writes to.
 /// </summary>
 public sealed class CsvLabelSink : ILabelSink
 {
     private readonly IReadOnlyList<string> _labels;
     private readonly StreamWriter _writer;
 
-    public CsvLabelSink(string path, IReadOnlyList<string> labels)
+    public CsvLabelSink(Stream stream, IReadOnlyList<string> labels)
     {
         _labels = labels;
-        _writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+        _writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
         _writer.WriteLine(string.Join(',',
             new[] { "stream", "stream_index", "frame", "time_ms", "label", "confidence" }
                 .Concat(labels.Select(l => Quote("p_" + l)))

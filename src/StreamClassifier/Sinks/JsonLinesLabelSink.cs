@@ -6,7 +6,8 @@ namespace StreamLrcn.Sinks;
 /// <summary>
 /// One JSON object per frame and line:
 /// <c>{"stream","streamIndex","frame","timeMs","label","confidence","probabilities":{…},"window":{…}?,"reset"?}</c>.
-/// Latency is left out so that two replays of the same input write identical files.
+/// Latency is left out so that two replays of the same input write identical files. The sink owns
+/// the stream it writes to (a file, or standard output).
 /// </summary>
 public sealed class JsonLinesLabelSink : ILabelSink
 {
@@ -15,10 +16,10 @@ public sealed class JsonLinesLabelSink : ILabelSink
     private readonly Stream _stream;
     private readonly Utf8JsonWriter _writer;
 
-    public JsonLinesLabelSink(string path, IReadOnlyList<string> labels)
+    public JsonLinesLabelSink(Stream stream, IReadOnlyList<string> labels)
     {
         _labels = labels;
-        _stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
+        _stream = stream;
         _writer = new Utf8JsonWriter(_stream, WriterOptions);
     }
 

@@ -60,6 +60,15 @@ public static class TestMedia
         return path;
     }
 
+    /// <summary>A copy of a file with <paramref name="length"/> bytes from <paramref name="offset"/> overwritten by seeded random bytes: damage inside a recording, not at its end.</summary>
+    public static string Corrupted(string source, string path, long offset, int length, int seed = 1)
+    {
+        var bytes = File.ReadAllBytes(source);
+        new Random(seed).NextBytes(bytes.AsSpan((int)offset, Math.Min(length, bytes.Length - (int)offset)));
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     /// <summary>Frames ffprobe decodes in the first video stream (counted by decoding, not from the header).</summary>
     public static int CountFramesWithFfprobe(string path)
     {
