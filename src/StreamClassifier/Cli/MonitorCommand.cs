@@ -61,7 +61,7 @@ public static class MonitorCommand
         builder.Services.AddSerilog();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.AddHostedService(_ => new MonitorService(config, cameras, package, options, run));
+        builder.Services.AddHostedService(services => new MonitorService(config, cameras, package, options, run, services.GetRequiredService<IHostApplicationLifetime>()));
         using var host = builder.Build();
         try
         {

@@ -32,6 +32,11 @@ public sealed class MonitorMetrics
         });
         BatchSize = factory.CreateHistogram("streamlrcn_batch_size", "Frames per CNN batch.", new HistogramConfiguration { Buckets = Histogram.LinearBuckets(1, 1, 32) });
         QueueDepth = factory.CreateGauge("streamlrcn_queue_depth", "Frames waiting in each pipeline queue (capture:<camera> are the per-camera drop-oldest queues).", "queue");
+        // What a week-long run is watched by: process_* (memory, threads, handles) and dotnet_* (heap, collections),
+        // plus the heap as the last collection left it, which unlike dotnet_total_memory_bytes does not saw-tooth with allocation.
+        DotNetStats.Register(Registry);
+        var heapAfterGc = factory.CreateGauge("streamlrcn_gc_heap_after_last_gc_bytes", "Managed heap size when the last garbage collection ended.");
+        Registry.AddBeforeCollectCallback(() => heapAfterGc.Set(GC.GetGCMemoryInfo().HeapSizeBytes));
     }
 
     public CollectorRegistry Registry { get; }

@@ -20,7 +20,7 @@ namespace StreamLrcn.Hosting;
 /// pipeline, which kills every ffmpeg child and waits for it; then the last events are written and
 /// flushed.
 /// </summary>
-public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSettings> cameras, ModelPackage package, PipelineOptions options, MonitorRun run) : BackgroundService
+public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSettings> cameras, ModelPackage package, PipelineOptions options, MonitorRun run, IHostApplicationLifetime lifetime) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,9 +32,11 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         }
         catch (Exception ex) when (ex is DeviceUnavailableException or ModelPackageException or ConfigException or ArgumentException)
         {
+            // A user's mistake (a port in use, a device that is not there): the message and exit
+            // code 2, not the host's account of a failed service with its stack trace.
             Log.Error("{Message}", ex.Message);
             run.ExitCode = ExitCodes.InvalidSetup;
-            throw;
+            lifetime.StopApplication();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -241,6 +241,7 @@ public sealed class MonitorDaemonTests(ITestOutputHelper output) : IDisposable
             Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)), "the daemon kept running with its HTTP port taken");
             Assert.Equal(2, daemon.ExitCode);
             Assert.Contains($"http: cannot listen on http://127.0.0.1:{port}/ (Address already in use); choose another http.port", daemon.Output);
+            CliAssert.NoStackTrace(daemon.Output);
             output.WriteLine(daemon.Output);
         }
         finally

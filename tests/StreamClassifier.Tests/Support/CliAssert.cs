@@ -8,9 +8,11 @@ public static partial class CliAssert
     [GeneratedRegex(@"^\s+at \S+|\b[A-Z]\w*Exception\b|System\.[A-Z]\w*`|Unhandled exception", RegexOptions.Multiline)]
     private static partial Regex Internals();
 
-    public static void NoStackTrace(Cli.Result run)
+    public static void NoStackTrace(Cli.Result run) => NoStackTrace(run.AllOutput);
+
+    public static void NoStackTrace(string output)
     {
-        var match = Internals().Match(run.AllOutput);
-        Assert.False(match.Success, $"the output shows program internals ('{match.Value}'):\n{run.AllOutput}");
+        var match = Internals().Match(output);
+        Assert.False(match.Success, $"the output shows program internals ('{match.Value}'):\n{output}");
     }
 }
