@@ -123,7 +123,8 @@ echo "soak: ${DURATION} s, a sample every ${INTERVAL} s; run folder $run"
 echo "cameras: live0, live1 (auth), flapping (every ${FLAP_PERIOD} s), dead (closed port), missing (404); broker restarted every ${BROKER_PERIOD} s"
 # Start: once every live camera is labelling (or after 60 s).
 for _ in $(seq 600); do
-  [ "$(grep -c '"type":"label"' "$run/events.jsonl" 2>/dev/null || echo 0)" -ge 2 ] && break
+  labels=$(grep -c '"type":"label"' "$run/events.jsonl" 2>/dev/null || true)
+  [ "${labels:-0}" -ge 2 ] && break
   sleep 0.1
 done
 printf 'sample\tseconds\trss_bytes\theap_after_gc_bytes\theap_now_bytes\tthreads\tfds\tffmpeg\tffprobe\tclassified\tevents\n' >"$run/samples.tsv"
@@ -162,7 +163,8 @@ children=$(pgrep -P "$daemon" -d, -x 'ffmpeg|ffprobe' || true)
 kill -TERM "$daemon"
 code=0; wait "$daemon" || code=$?
 left=0
-[ -n "$children" ] && left=$(ps -o pid= -p "$children" 2>/dev/null | wc -l)
+# ps exits 1 when none of them is left, which is the good case.
+[ -n "$children" ] && left=$( (ps -o pid= -p "$children" 2>/dev/null || true) | wc -l)
 
 echo
 echo "== soak summary: ${DURATION} s, 5 cameras (2 live, 1 flapping, 1 dead, 1 missing), broker restarts every ${BROKER_PERIOD} s"

@@ -36,6 +36,9 @@ public static class MonitorCommand
         {
             config = MonitorConfigLoader.Load(configPath);
             cameras = config.Validate();
+            CheckWritable(config.OutputsOrDefault.Events, "outputs.events");
+            if (config.OutputsOrDefault.Labels is { } labels)
+                CheckWritable(labels, "outputs.labels");
             package = LoadModel(config.Model);
             var device = ParseDevice(config.Device);
             options = new PipelineOptions(
@@ -72,6 +75,25 @@ public static class MonitorCommand
             // Already logged by the service; the exit code says it.
         }
         return run.ExitCode;
+    }
+
+    /// <summary>
+    /// Opens an output for appending (creating it and its folder, keeping what it holds) and closes
+    /// it, so a path the daemon cannot write stops it here, before any camera is connected.
+    /// </summary>
+    private static void CheckWritable(string path, string field)
+    {
+        try
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (directory is not null)
+                Directory.CreateDirectory(directory);
+            using var probe = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{field} must be a file the daemon can write, found '{path}': {ex.Message}", ex);
+        }
     }
 
     private static ModelPackage LoadModel(string path)

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.RegularExpressions;
 using StreamLrcn.Capture;
 
@@ -61,6 +62,8 @@ public sealed partial record MonitorConfig(
         var http = HttpOrDefault;
         if (http.Enabled && (http.Port is < 1 or > 65535))
             throw new ConfigException($"http.port must be 1-65535, found {http.Port}");
+        if (http.Enabled && !IsListenAddress(http.Address))
+            throw new ConfigException($"http.address must be an IP address (127.0.0.1, 0.0.0.0, ::1) or a host name to listen on, found '{http.Address}'");
 
         var settings = new List<CameraSettings>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -74,6 +77,7 @@ public sealed partial record MonitorConfig(
                 throw new ConfigException($"{path}.name '{camera.Name}' is used by another camera");
             if (string.IsNullOrWhiteSpace(camera.Url))
                 throw new ConfigException($"{path}.url is required");
+            CheckUrlSpelling(camera.Url, path);
             var transportName = camera.Transport ?? defaults.Transport;
             var transport = transportName?.ToLowerInvariant() switch
             {
@@ -82,6 +86,7 @@ public sealed partial record MonitorConfig(
                 _ => throw new ConfigException($"{(camera.Transport is null ? "defaults" : path)}.transport must be tcp or udp, found '{transportName}'"),
             };
             var (width, height) = camera.Width is not null || camera.Height is not null ? (camera.Width, camera.Height) : (defaults.Width, defaults.Height);
+
             var source = new NetworkSourceOptions(
                 camera.Name,
                 camera.Url,
@@ -90,8 +95,8 @@ public sealed partial record MonitorConfig(
                 height,
                 camera.Fps ?? defaults.Fps,
                 camera.Every ?? defaults.Every,
-                Seconds(camera.ConnectTimeoutSeconds ?? defaults.ConnectTimeoutSeconds),
-                Seconds(camera.FrozenAfterSeconds ?? defaults.FrozenAfterSeconds),
+                PositiveSeconds(camera.ConnectTimeoutSeconds, defaults.ConnectTimeoutSeconds, path, "connectTimeoutSeconds"),
+                PositiveSeconds(camera.FrozenAfterSeconds, defaults.FrozenAfterSeconds, path, "frozenAfterSeconds"),
                 (camera.Backoff ?? defaults.Backoff ?? new BackoffConfig()).ToBackoff());
             try
             {
@@ -112,5 +117,37 @@ public sealed partial record MonitorConfig(
         return settings;
     }
 
+    /// <summary>
+    /// Mistakes in a URL that hold a secret, reported without any part of the URL: redaction cannot
+    /// tell where a password with a raw space ends.
+    /// </summary>
+    private static void CheckUrlSpelling(string url, string path)
+    {
+        if (url.Contains('@', StringComparison.Ordinal) && url.Any(char.IsWhiteSpace))
+            throw new ConfigException($"{path}.url must not contain spaces or line breaks: percent-encode them (a space as %20)");
+        var start = url.IndexOf("://", StringComparison.Ordinal);
+        var authority = start < 0 ? "" : url[(start + 3)..].Split('/')[0];
+        if (authority.Count(c => c == '@') > 1)
+            throw new ConfigException($"{path}.url has an '@' inside its user name or password: write it as %40 (rtsp://user:p%40ss@host/stream)");
+    }
+
     private static TimeSpan Seconds(double seconds) => TimeSpan.FromSeconds(Math.Clamp(seconds, -1, 1e6));
+
+    /// <summary>The camera's own value or the default, checked as written (before <see cref="Seconds"/> bounds it for TimeSpan); the message names where it was set.</summary>
+    private static TimeSpan PositiveSeconds(double? own, double fallback, string cameraPath, string key)
+    {
+        var seconds = own ?? fallback;
+        if (!(seconds > 0))
+            throw new ConfigException($"{(own is null ? "defaults" : cameraPath)}.{key} must be a positive number of seconds, found {seconds}");
+        return Seconds(seconds);
+    }
+
+    /// <summary>
+    /// An IP literal, or a host name that is not a malformed IPv4 address (999.1.1.1 is a valid DNS
+    /// name by its characters, but no one means a host by it).
+    /// </summary>
+    private static bool IsListenAddress(string? address) =>
+        !string.IsNullOrWhiteSpace(address)
+        && (IPAddress.TryParse(address, out _)
+            || (Uri.CheckHostName(address) == UriHostNameType.Dns && !address.All(c => char.IsAsciiDigit(c) || c == '.')));
 }

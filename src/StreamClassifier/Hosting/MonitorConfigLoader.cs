@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -10,10 +11,14 @@ namespace StreamLrcn.Hosting;
 /// <summary>
 /// Reads a <see cref="MonitorConfig"/> from a <c>.json</c>, <c>.yaml</c> or <c>.yml</c> file. YAML
 /// is turned into the same JSON tree first, so both formats go through one deserializer: unknown
-/// keys and wrong types are errors that name the field.
+/// keys and wrong types are errors that name the field. <c>${NAME}</c> in a text value is replaced
+/// by environment variable NAME (secrets stay out of the file; <c>$${</c> writes a literal <c>${</c>).
 /// </summary>
-public static class MonitorConfigLoader
+public static partial class MonitorConfigLoader
 {
+    [GeneratedRegex(@"\$\$\{|\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial Regex EnvironmentReference();
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
@@ -43,6 +48,7 @@ public static class MonitorConfigLoader
         };
         if (tree is not JsonObject)
             throw new ConfigException($"config file '{path}': expected a mapping with a 'cameras' list at the top, found {(tree is null ? "nothing" : tree.GetValueKind().ToString().ToLowerInvariant())}");
+        SubstituteEnvironment(tree, "", path);
         try
         {
             return tree.Deserialize<MonitorConfig>(Json) ?? throw new ConfigException($"config file '{path}' is empty");
@@ -51,6 +57,33 @@ public static class MonitorConfigLoader
         {
             var field = string.IsNullOrEmpty(ex.Path) ? "" : ex.Path.TrimStart('$', '.');
             throw new ConfigException($"config file '{path}' field '{field}': {Explain(field, ex.Message)}", ex);
+        }
+    }
+
+    /// <summary>Replaces <c>${NAME}</c> in every text value of the tree; an unset variable is an error naming it and the field.</summary>
+    private static void SubstituteEnvironment(JsonNode? node, string field, string file)
+    {
+        switch (node)
+        {
+            case JsonObject mapping:
+                foreach (var (key, value) in mapping.ToArray())
+                    SubstituteEnvironment(value, field.Length == 0 ? key : $"{field}.{key}", file);
+                break;
+            case JsonArray list:
+                for (var i = 0; i < list.Count; i++)
+                    SubstituteEnvironment(list[i], $"{field}[{i}]", file);
+                break;
+            case JsonValue value when value.TryGetValue<string>(out var text) && text.Contains('$', StringComparison.Ordinal):
+                var replaced = EnvironmentReference().Replace(text, match =>
+                {
+                    if (!match.Groups["name"].Success)
+                        return "${";
+                    var name = match.Groups["name"].Value;
+                    return Environment.GetEnvironmentVariable(name)
+                        ?? throw new ConfigException($"config file '{file}' field '{field}': environment variable '{name}' is not set");
+                });
+                value.ReplaceWith(JsonValue.Create(replaced));
+                break;
         }
     }
 
@@ -123,23 +156,28 @@ public static class MonitorConfigLoader
         {
             throw new ConfigException($"config file '{path}': YAML syntax error at line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}", ex);
         }
-        return stream.Documents.Count == 0 ? null : ToJson(stream.Documents[0].RootNode);
+        return stream.Documents.Count == 0 ? null : ToJson(stream.Documents[0].RootNode, path);
     }
 
     /// <summary>Plain YAML scalars become numbers, booleans or null when they read as such; quoted ones stay strings.</summary>
-    private static JsonNode? ToJson(YamlNode node)
+    private static JsonNode? ToJson(YamlNode node, string path)
     {
         switch (node)
         {
             case YamlMappingNode mapping:
                 var obj = new JsonObject();
                 foreach (var (key, value) in mapping.Children)
-                    obj[((YamlScalarNode)key).Value ?? ""] = ToJson(value);
+                {
+                    if (key is not YamlScalarNode { Value: var name })
+                        throw new ConfigException(
+                            $"config file '{path}' line {key.Start.Line}, column {key.Start.Column}: expected a key in plain text, found a {(key is YamlSequenceNode ? "list" : "mapping")} used as a key ('? ' syntax)");
+                    obj[name ?? ""] = ToJson(value, path);
+                }
                 return obj;
             case YamlSequenceNode sequence:
                 var array = new JsonArray();
                 foreach (var item in sequence.Children)
-                    array.Add(ToJson(item));
+                    array.Add(ToJson(item, path));
                 return array;
             case YamlScalarNode scalar:
                 var text = scalar.Value ?? "";

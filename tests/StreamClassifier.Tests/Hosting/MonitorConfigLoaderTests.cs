@@ -91,6 +91,24 @@ public sealed class MonitorConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Environment_variables_fill_in_text_values_and_double_dollar_keeps_a_literal()
+    {
+        var name = "STREAMLRCN_TEST_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        Environment.SetEnvironmentVariable(name, "s3cr:et");
+        try
+        {
+            var config = MonitorConfigLoader.Load(Write("env.yaml",
+                $"cameras:\n  - name: door\n    url: rtsp://viewer:${{{name}}}@10.0.0.5/s1\noutputs:\n  events: ev-$${{x}}.jsonl\n"));
+            Assert.Equal("rtsp://viewer:s3cr:et@10.0.0.5/s1", config.Cameras[0].Url);
+            Assert.Equal("ev-${x}.jsonl", config.Outputs!.Events);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(name, null);
+        }
+    }
+
+    [Fact]
     public void The_example_config_in_the_repository_is_valid()
     {
         var config = MonitorConfigLoader.Load(Path.Combine(Support.RepoPaths.Root, "config", "monitor.example.yaml"));
