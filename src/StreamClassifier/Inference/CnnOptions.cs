@@ -1,3 +1,5 @@
+using StreamLrcn.Models;
+
 namespace StreamLrcn.Inference;
 
 /// <summary>
@@ -7,13 +9,16 @@ namespace StreamLrcn.Inference;
 /// <param name="CudnnConvAlgoSearch">cuDNN convolution algorithm search: EXHAUSTIVE (best kernels, slower first batch of each shape), HEURISTIC or DEFAULT.</param>
 /// <param name="GpuMemoryLimitMegabytes">Cap on ONNX Runtime's GPU memory arena; 0 for no cap.</param>
 /// <param name="InFlightBatches">Batches run concurrently, each in its own buffers; 0 picks per device (2 on CUDA so uploads overlap compute; on CPU one per core, at most 4).</param>
+/// <param name="Calibration">The model package's activation ranges: required for <see cref="CnnPrecision.Int8"/>; with a
+/// precision of null (the default), int8 runs on the CPU when these ranges passed their check, float32 otherwise.</param>
 public sealed record CnnOptions(
     DeviceRequest Device,
-    CnnPrecision Precision = CnnPrecision.Float32,
+    CnnPrecision? Precision = CnnPrecision.Float32,
     int CpuThreads = 0,
     string CudnnConvAlgoSearch = "EXHAUSTIVE",
     int GpuMemoryLimitMegabytes = 0,
-    int InFlightBatches = 0)
+    int InFlightBatches = 0,
+    CnnCalibration? Calibration = null)
 {
     public static CnnOptions Cpu { get; } = new(DeviceRequest.Cpu);
 
@@ -28,8 +33,18 @@ public sealed record CnnOptions(
     /// <summary>Intra-op threads of each CPU run: the cores shared out between the batches in flight, unless given.</summary>
     public int CpuThreadsPerLane => CpuThreads > 0 ? CpuThreads : Math.Max(1, Environment.ProcessorCount / CpuLanes);
 
+    /// <summary>The precision on a CPU: as asked, else int8 when the calibration passed its check, else float32.</summary>
+    public CnnPrecision CpuPrecision => Precision ?? (Calibration is { Check.Passed: true } ? CnnPrecision.Int8 : CnnPrecision.Float32);
+
+    /// <summary>The precision on a GPU: as asked, else float32 (int8 is for CPUs).</summary>
+    public CnnPrecision GpuPrecision => Precision ?? CnnPrecision.Float32;
+
     public void Validate()
     {
+        if (Precision == CnnPrecision.Int8 && Calibration is null)
+            throw new ModelPackageException(
+                $"--precision int8 needs the model package's activation ranges: expected {CnnCalibration.FileName} in the package, found none. " +
+                "Compute it with: StreamClassifier model calibrate PACKAGE DATA");
         if (CpuThreads < 0)
             throw new ArgumentOutOfRangeException(nameof(CpuThreads), CpuThreads, "--threads must be 0 (the cores shared out between the batches in flight) or more");
         if (CudnnConvAlgoSearch is not ("EXHAUSTIVE" or "HEURISTIC" or "DEFAULT"))

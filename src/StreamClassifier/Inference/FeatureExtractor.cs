@@ -28,8 +28,19 @@ public sealed class FeatureExtractor : IDisposable
     /// <param name="maxBatchSize">Largest batch; null picks per device (<see cref="BatchingOptions.For"/>).</param>
     public FeatureExtractor(CnnOptions options, int? maxBatchSize = null, string? modelPath = null)
     {
+        options.Validate();
         _options = options;
-        _session = SessionFactory.Create(modelPath ?? ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24, options.Precision), options, out var target);
+        // The precision is chosen for the device the session lands on: int8 is the CPU's
+        // default (with a calibration that passed), float32 the GPU's.
+        var precision = options.Device.Kind == DeviceKind.Cpu ? options.CpuPrecision : options.GpuPrecision;
+        _session = SessionFactory.Create(modelPath ?? ModelPath(precision), options with { Precision = precision }, out var target);
+        if (modelPath is null && !target.IsGpu && options.CpuPrecision != precision)
+        {
+            _session.Dispose();
+            precision = options.CpuPrecision;
+            _session = SessionFactory.Create(ModelPath(precision), options with { Device = DeviceRequest.Cpu, Precision = precision }, out target);
+        }
+        Precision = precision;
         Target = target;
         Check();
         MaxBatchSize = maxBatchSize ?? BatchingOptions.For(target).MaxBatchSize;
@@ -38,6 +49,9 @@ public sealed class FeatureExtractor : IDisposable
     }
 
     public int FeatureSize => ResNet18FeatureModel.FeatureSize;
+
+    /// <summary>The precision the CNN runs in (for a model given by path: the one asked for, float32 if none).</summary>
+    public CnnPrecision Precision { get; }
 
     public int MaxBatchSize { get; }
 
@@ -60,6 +74,9 @@ public sealed class FeatureExtractor : IDisposable
             CreateLane();
         return _lanes[index];
     }
+
+    private string ModelPath(CnnPrecision precision) =>
+        ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24, precision, calibration: _options.Calibration);
 
     private void CreateLane() => _lanes.Add(new ExtractionLane(_session, MaxBatchSize, FeatureSize, Target, _options.Device.CudaDeviceId));
 

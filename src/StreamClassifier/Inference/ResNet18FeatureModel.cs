@@ -24,7 +24,7 @@ public static class ResNet18FeatureModel
 
     // Bump when Derive changes, so cached models from an older derivation are not reused.
     private const string DerivationVersion = "2";
-    private const string TrunkInput = "Input247";
+    internal const string TrunkInput = "Input247";
     private const string TrunkOutput = "Pooling395_Output_0";
 
     public static string SourceDirectory => Path.Combine(AppContext.BaseDirectory, "cnn");
@@ -43,29 +43,44 @@ public static class ResNet18FeatureModel
     public static string Ensure(CnnInputFormat format, string? cacheDirectory = null) => Ensure(format, CnnPrecision.Float32, cacheDirectory);
 
     /// <summary>Returns the path of the derived model in the given precision, deriving and caching it on first use.</summary>
-    public static string Ensure(CnnInputFormat format, CnnPrecision precision, string? cacheDirectory = null)
+    /// <param name="calibration">Activation ranges; required for <see cref="CnnPrecision.Int8"/>, ignored otherwise.</param>
+    public static string Ensure(CnnInputFormat format, CnnPrecision precision, string? cacheDirectory = null, CnnCalibration? calibration = null)
     {
         foreach (var source in new[] { SourceModelPath, SourcePreprocessPath })
             if (!File.Exists(source))
                 throw new ModelPackageException(
                     $"CNN source '{source}' is missing: expected it copied from NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 at build time (run dotnet build)");
+        if (precision == CnnPrecision.Int8 && calibration is null)
+            throw new ModelPackageException(
+                $"the int8 CNN needs activation ranges: expected a {CnnCalibration.FileName} in the model package, found none (run StreamClassifier model calibrate PACKAGE DATA)");
 
         var directory = cacheDirectory ?? DefaultCacheDirectory;
         Directory.CreateDirectory(directory);
-        var variant = precision == CnnPrecision.Float16 ? "-fp16" : "";
+        var variant = precision switch
+        {
+            CnnPrecision.Float16 => "-fp16",
+            CnnPrecision.Int8 => $"-int8-q{Int8Quantizer.Version}-{calibration!.Key()}",
+            _ => "",
+        };
         var path = Path.Combine(directory, $"{Id}-{format.ToString().ToLowerInvariant()}{variant}-{SourceKey()}.onnx");
         if (File.Exists(path))
             return path;
 
         Log.Information("Deriving the {Format} {Precision} feature model from {Source} into {Path}", format, precision, SourceModelPath, path);
-        var trunk = Read(SourceModelPath);
-        var preprocess = Read(SourcePreprocessPath);
-        var derived = Derive(trunk, preprocess, format);
+        var derived = DeriveFloat32(format);
         if (precision == CnnPrecision.Float16)
             ConvertTrunkToFloat16(derived);
+        else if (precision == CnnPrecision.Int8)
+            Int8Quantizer.Quantize(derived, calibration!.Ranges);
         Save(derived, path);
         return path;
     }
+
+    /// <summary>The float32 feature model, not cached: the starting point of the other precisions and of calibration.</summary>
+    public static ModelProto DeriveFloat32(CnnInputFormat format) => Derive(Read(SourceModelPath), Read(SourcePreprocessPath), format);
+
+    /// <summary>Identifies the source files and the derivation, so a calibration can say which CNN it was computed for.</summary>
+    public static string SourceKey() => CachedSourceKey.Value;
 
     /// <summary>The per-pixel BGR mean image [3,224,224] subtracted before the trunk.</summary>
     public static float[] ReadMeanImage() =>
@@ -149,7 +164,7 @@ public static class ResNet18FeatureModel
     }
 
     /// <summary>Folds every BatchNormalization that follows a Conv into that Conv's weights and bias.</summary>
-    private static void FoldBatchNormalization(GraphProto graph)
+    internal static void FoldBatchNormalization(GraphProto graph)
     {
         var initializers = graph.Initializer.ToDictionary(t => t.Name);
         foreach (var bn in graph.Node.Where(n => n.OpType == "BatchNormalization").ToList())
@@ -214,8 +229,6 @@ public static class ResNet18FeatureModel
 
     // The source files do not change while a process runs; hashing 45 MB once is enough.
     private static readonly Lazy<string> CachedSourceKey = new(ComputeSourceKey);
-
-    private static string SourceKey() => CachedSourceKey.Value;
 
     private static string ComputeSourceKey()
     {

@@ -13,10 +13,11 @@ public sealed class ModelPackage
 {
     public const string ManifestFileName = "manifest.json";
 
-    private ModelPackage(string directory, ModelManifest manifest)
+    private ModelPackage(string directory, ModelManifest manifest, CnnCalibration? calibration)
     {
         Directory = directory;
         Manifest = manifest;
+        Calibration = calibration;
     }
 
     public string Directory { get; }
@@ -26,6 +27,9 @@ public sealed class ModelPackage
     public string HeadPath => Path.Combine(Directory, Manifest.Head.File);
 
     public IReadOnlyList<string> Labels => Manifest.Labels;
+
+    /// <summary>The activation ranges of the int8 CNN (<see cref="CnnCalibration.FileName"/>); null when the package has none.</summary>
+    public CnnCalibration? Calibration { get; }
 
     /// <summary>Reads and validates a package; throws <see cref="ModelPackageException"/> saying what was expected and found.</summary>
     public static ModelPackage Load(string directory)
@@ -47,7 +51,7 @@ public sealed class ModelPackage
             throw new ModelPackageException($"{manifestPath} is not a valid manifest: {ex.Message}", ex);
         }
 
-        var package = new ModelPackage(directory, manifest);
+        var package = new ModelPackage(directory, manifest, CnnCalibration.Load(directory));
         package.Validate(manifestPath);
         return package;
     }

@@ -1,14 +1,14 @@
 using OpenCvSharp;
 using StreamLrcn.Capture;
-using StreamLrcn.Inference;
 using StreamLrcn.Preprocessing;
 
-namespace StreamLrcn.Training.Features;
+namespace StreamLrcn.Inference;
 
 /// <summary>
 /// Turns a clip into per-frame CNN features with the runtime's own parts: its sources decode,
 /// <see cref="PreprocessStage.Resize"/> resizes, <see cref="FeatureExtractor"/> runs the CNN. Owns
-/// the extractor's session and the scratch buffers for its lifetime. Not thread-safe.
+/// the extractor's session and the scratch buffers for its lifetime. Not thread-safe. Used by the
+/// trainer and by calibration, so that both see exactly the features replay and live see.
 /// </summary>
 public sealed class ClipFeaturizer : IDisposable
 {
@@ -18,10 +18,19 @@ public sealed class ClipFeaturizer : IDisposable
     private readonly float[] _batchFeatures;
 
     public ClipFeaturizer(DeviceRequest device, int batchSize = 8, int cpuThreads = 0)
+        : this(new CnnOptions(device, CpuThreads: cpuThreads, InFlightBatches: 1), batchSize)
     {
-        _extractor = new FeatureExtractor(device, batchSize, cpuThreads);
+    }
+
+    /// <summary>A featurizer with the CNN in the precision (and calibration) of <paramref name="options"/>.</summary>
+    public ClipFeaturizer(CnnOptions options, int batchSize = 8)
+    {
+        _extractor = new FeatureExtractor(options, batchSize);
         _batchFeatures = new float[batchSize * _extractor.FeatureSize];
     }
+
+    /// <summary>The precision the CNN runs in.</summary>
+    public CnnPrecision Precision => _extractor.Precision;
 
     public int FeatureSize => _extractor.FeatureSize;
 
