@@ -108,8 +108,9 @@ public sealed class EventDispatcher : IAsyncDisposable
 
         public async Task DrainAsync(CancellationToken deadline)
         {
-            await using var registration = deadline.Register(_stop.Cancel);
-            await _loop;
+            // The registration ends before _stop is disposed below, so a late deadline cannot cancel a disposed source.
+            await using (deadline.Register(_stop.Cancel))
+                await _loop;
             var left = 0;
             while (_queue.Reader.TryRead(out _))
                 left++;
