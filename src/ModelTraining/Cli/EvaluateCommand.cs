@@ -39,7 +39,7 @@ public static class EvaluateCommand
                 package = ModelPackage.Load(result.GetValue(model)!);
                 var dataset = ClipDataset.Scan(result.GetValue(data)!, package.Labels);
                 var pattern = result.GetValue(test) is { } text ? new ClipPattern(text) : null;
-                clips = pattern is null ? dataset.Clips : dataset.Clips.Where(pattern.Matches).ToArray();
+                clips = pattern is null ? dataset.Clips : dataset.Clips.Where(c => pattern.Matches(c.Path)).ToArray();
                 if (clips.Count == 0)
                     throw new DatasetException($"test pattern '{pattern}' matches no clip of {dataset.Clips.Count} in '{dataset.Root}'");
                 description = $"{result.GetValue(data)} ({(pattern is null ? "all clips" : $"clips {pattern}")})";

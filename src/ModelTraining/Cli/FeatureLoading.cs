@@ -1,5 +1,6 @@
 using Spectre.Console;
 using StreamLrcn.Inference;
+using StreamLrcn.Models;
 using StreamLrcn.Training.Data;
 using StreamLrcn.Training.Features;
 
@@ -8,9 +9,18 @@ namespace StreamLrcn.Training.Cli;
 /// <summary>Loads clip features for a command, with a progress bar while the CNN extracts what the cache lacks.</summary>
 internal static class FeatureLoading
 {
-    public static FeatureStore CreateStore(string? cacheDirectory, string device, int threads) =>
-        new(new FeatureCache(cacheDirectory ?? FeatureCache.DefaultDirectory, ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24)),
-            DeviceRequest.Parse(device), threads);
+    /// <summary>
+    /// Features from the float32 CNN, or from the int8 one with <paramref name="int8"/>'s ranges. The
+    /// cache keys on the CNN file, so int8 features (whose file name carries the ranges' key) never
+    /// mix with float32 ones.
+    /// </summary>
+    public static FeatureStore CreateStore(string? cacheDirectory, string device, int threads, CnnCalibration? int8 = null)
+    {
+        var precision = int8 is null ? CnnPrecision.Float32 : CnnPrecision.Int8;
+        var cnn = new CnnOptions(DeviceRequest.Parse(device), precision, threads, InFlightBatches: 1, Calibration: int8);
+        cnn.Validate();
+        return new(new FeatureCache(cacheDirectory ?? FeatureCache.DefaultDirectory, ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24, precision, calibration: int8)), cnn);
+    }
 
     public static IReadOnlyList<ClipFeatures> Load(FeatureStore store, IReadOnlyList<LabelledClip> clips, bool withFlips, string title,
         out FeatureLoadStatistics statistics)

@@ -51,6 +51,13 @@ public static class TrainCommand
         var cache = new Option<string?>("--cache") { Description = "Feature cache folder [default: $STREAMLRCN_CACHE/features or ~/.cache/streamlrcn/features]." };
         var device = new Option<string>("--device") { Description = "Where the CNN runs while extracting features: auto, cpu, cuda or cuda:ID.", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for the CNN (0: ONNX Runtime's default).", DefaultValueFactory = _ => 0 };
+        var precision = new Option<string>("--precision")
+        {
+            Description = "CNN of the features the head trains on: fp32, or int8 (ranges measured on the training clips first; the package then runs int8 on CPUs).",
+            DefaultValueFactory = _ => "fp32",
+        };
+        precision.AcceptOnlyFromAmong("fp32", "int8");
+        var noCalibration = new Option<bool>("--no-calibration") { Description = $"Do not calibrate the int8 CNN for the package (no {CnnCalibration.FileName}: CPUs run float32)." };
         var torchThreads = new Option<int>("--torch-threads") { Description = "CPU threads for training the head (TorchSharp).", DefaultValueFactory = _ => defaults.TorchThreads };
 
         var command = new Command("train",
@@ -62,7 +69,7 @@ public static class TrainCommand
             "  ModelTraining train my-clips --out models/mine --val-fraction 0.2 --seed 7                      (hold out 20 % of each label)")
         {
             data, output, report, name, labels, train, validation, fraction, sampling, length, stride, hidden, layers, dropout, optimizer, rate,
-            momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, torchThreads,
+            momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, precision, noCalibration, torchThreads,
         };
         command.SetAction(result =>
         {
@@ -80,7 +87,11 @@ public static class TrainCommand
             var modelName = result.GetValue(name) ?? Path.GetFileName(Path.GetFullPath(outDirectory).TrimEnd(Path.DirectorySeparatorChar));
             var request = new TrainRequest(result.GetValue(data)!, outDirectory, result.GetValue(report) ?? Path.Combine("out", "reports", modelName),
                 modelName, SplitLabels(result.GetValue(labels)), result.GetValue(train), result.GetValue(validation), result.GetValue(fraction),
-                result.GetValue(cache), result.GetValue(device)!, result.GetValue(threads), options);
+                result.GetValue(cache), result.GetValue(device)!, result.GetValue(threads), options)
+            {
+                Int8Features = result.GetValue(precision) == "int8",
+                Calibrate = !result.GetValue(noCalibration),
+            };
             return Run(request);
         });
         return command;
@@ -91,7 +102,14 @@ public static class TrainCommand
 
     /// <summary>What <c>train</c> was asked to do.</summary>
     internal sealed record TrainRequest(string Data, string Output, string Report, string Name, IReadOnlyList<string>? Labels,
-        string? TrainPattern, string? ValidationPattern, double ValidationFraction, string? Cache, string Device, int Threads, TrainingOptions Options);
+        string? TrainPattern, string? ValidationPattern, double ValidationFraction, string? Cache, string Device, int Threads, TrainingOptions Options)
+    {
+        /// <summary>Train on features of the int8 CNN (its ranges measured on the training clips first).</summary>
+        public bool Int8Features { get; init; }
+
+        /// <summary>Calibrate the int8 CNN for the package and check it through the trained head.</summary>
+        public bool Calibrate { get; init; } = true;
+    }
 
     internal static int Run(TrainRequest request)
     {
@@ -100,6 +118,7 @@ public static class TrainCommand
         ClipDataset dataset;
         DatasetSplit split;
         FeatureStore store;
+        CnnCalibration? ranges = null;
         try
         {
             options.Validate();
@@ -109,12 +128,19 @@ public static class TrainCommand
                 : request.ValidationFraction > 0
                     ? SplitSelector.ByFraction(dataset, request.ValidationFraction, options.Seed)
                     : SplitSelector.ByPattern(dataset, new ClipPattern("*"), null);
-            store = FeatureLoading.CreateStore(request.Cache, request.Device, request.Threads);
+            if (request.Int8Features)
+                ranges = MeasureRanges(split.Train, request.Threads);
+            store = FeatureLoading.CreateStore(request.Cache, request.Device, request.Threads, ranges);
         }
         catch (Exception ex) when (ex is DatasetException or ArgumentException or FormatException or ModelPackageException or DeviceUnavailableException)
         {
             Log.Error("{Message}", ex.Message);
             return ExitCodes.InvalidSetup;
+        }
+        catch (FrameSourceException ex)
+        {
+            Log.Error("{Message}", ex.Message);
+            return ExitCodes.Failed;
         }
         Log.Information("Dataset {Root}: labels {Labels}; {Split}: {Train} training clips, {Validation} validation clips",
             dataset.Root, dataset.Labels, split.Description, split.Train.Count, split.Validation.Count);
@@ -191,6 +217,21 @@ public static class TrainCommand
             return ExitCodes.Failed;
         }
 
+        CnnCalibration? calibration = null;
+        if (request.Calibrate)
+        {
+            try
+            {
+                calibration = CalibrateInt8(package, ranges ?? MeasureRanges(split.Train, request.Threads),
+                    (split.Validation.Count > 0 ? split.Validation : split.Train).Select(c => c.Path).ToArray(), request.Threads);
+            }
+            catch (FrameSourceException ex)
+            {
+                Log.Error("{Message}", ex.Message);
+                return ExitCodes.Failed;
+            }
+        }
+
         Directory.CreateDirectory(request.Report);
         model.save(Path.Combine(request.Report, "checkpoint.dat"));
         if (evaluation is not null)
@@ -207,8 +248,29 @@ public static class TrainCommand
         if (evaluation is not null)
             Console.WriteLine($"validation: clip accuracy {evaluation.ClipAccuracy:P1} ({evaluation.Clips} clips), window accuracy {evaluation.WindowAccuracy:P1} " +
                 $"({evaluation.Windows} windows), per-frame accuracy {evaluation.FrameAccuracy:P1}; frame-averaging baseline {evaluation.FrameAveragingBaselineAccuracy:P1}; report in {request.Report}");
+        if (calibration?.Check is { } check)
+            Console.WriteLine($"int8: {check}{(check.Passed ? $"; {CnnCalibration.FileName} written, CPUs run int8" : "; not written, CPUs run float32")}");
         Console.WriteLine($"total: {stopwatch.Elapsed.TotalSeconds:F1} s");
         return ExitCodes.Success;
+    }
+
+    private static CnnCalibration MeasureRanges(IReadOnlyList<LabelledClip> clips, int threads)
+    {
+        Log.Information("Measuring the int8 CNN's activation ranges on {Count} training clip(s), frame stride {Stride}", clips.Count, PackageCalibrator.DefaultFrameStride);
+        return PackageCalibrator.MeasureRanges(clips.Select(c => c.Path).ToArray(), cpuThreads: threads);
+    }
+
+    /// <summary>Checks int8 against float32 through the new head and keeps the calibration in the package when it passes.</summary>
+    private static CnnCalibration CalibrateInt8(ModelPackage package, CnnCalibration ranges, IReadOnlyList<string> checkClips, int threads)
+    {
+        Log.Information("Checking the int8 CNN against float32 on {Count} clip(s)", checkClips.Count);
+        var calibration = PackageCalibrator.Check(package, ranges, checkClips, cpuThreads: threads);
+        if (calibration.Check!.Passed)
+            calibration.Save(package.Directory);
+        else
+            Log.Warning("int8 changes too many window labels ({Check}): the package gets no {File} and runs float32 on CPUs",
+                calibration.Check.ToString(), CnnCalibration.FileName);
+        return calibration;
     }
 
     private static ModelManifest Manifest(TrainRequest request, ClipDataset dataset, Dictionary<string, object> facts) => new()

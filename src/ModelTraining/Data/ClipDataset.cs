@@ -9,9 +9,6 @@ namespace StreamLrcn.Training.Data;
 /// </summary>
 public sealed class ClipDataset
 {
-    private static readonly HashSet<string> VideoExtensions =
-        new(StringComparer.OrdinalIgnoreCase) { ".avi", ".mp4", ".mkv", ".mov", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv" };
-
     private ClipDataset(string root, IReadOnlyList<string> labels, IReadOnlyList<LabelledClip> clips)
     {
         Root = root;
@@ -51,19 +48,12 @@ public sealed class ClipDataset
         for (var i = 0; i < labels.Count; i++)
         {
             var folder = Path.Combine(root, labels[i]);
-            var found = ListClips(folder);
+            var found = ClipFiles.List(folder);
             if (found.Length == 0)
                 throw new DatasetException(
-                    $"label folder '{folder}' holds no clips: expected video files ({string.Join(' ', VideoExtensions.Order())}) or folders of frames");
+                    $"label folder '{folder}' holds no clips: expected {ClipFiles.Expected}");
             clips.AddRange(found.Select(path => new LabelledClip(labels[i], i, path)));
         }
         return new ClipDataset(Path.GetFullPath(root), labels, clips);
-    }
-
-    private static string[] ListClips(string folder)
-    {
-        var videos = Directory.EnumerateFiles(folder).Where(f => VideoExtensions.Contains(Path.GetExtension(f)));
-        var sequences = Directory.EnumerateDirectories(folder).Where(d => ImageFolderSource.ListImages(d).Length > 0);
-        return videos.Concat(sequences).Select(Path.GetFullPath).Order(StringComparer.Ordinal).ToArray();
     }
 }

@@ -1,3 +1,5 @@
+using StreamLrcn.Capture;
+
 namespace StreamLrcn.Training.Data;
 
 /// <summary>Chooses the train and validation clips: by name pattern (split by person), or by a seeded fraction per label.</summary>
@@ -9,8 +11,8 @@ public static class SplitSelector
     /// </summary>
     public static DatasetSplit ByPattern(ClipDataset dataset, ClipPattern train, ClipPattern? validation)
     {
-        var trainClips = dataset.Clips.Where(train.Matches).ToArray();
-        var validationClips = validation is null ? [] : dataset.Clips.Where(validation.Matches).ToArray();
+        var trainClips = dataset.Clips.Where(c => train.Matches(c.Path)).ToArray();
+        var validationClips = validation is null ? [] : dataset.Clips.Where(c => validation.Matches(c.Path)).ToArray();
         var both = trainClips.Intersect(validationClips).ToArray();
         if (both.Length > 0)
             throw new DatasetException(

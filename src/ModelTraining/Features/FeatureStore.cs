@@ -11,8 +11,14 @@ namespace StreamLrcn.Training.Features;
 /// running <see cref="ClipFeaturizer"/> and storing the result. The CNN session is only created
 /// when a clip misses, so a fully cached run never loads it.
 /// </summary>
-public sealed class FeatureStore(FeatureCache cache, DeviceRequest device, int cpuThreads = 0)
+public sealed class FeatureStore(FeatureCache cache, CnnOptions cnn)
 {
+    /// <summary>A store whose CNN runs in float32 on <paramref name="device"/>.</summary>
+    public FeatureStore(FeatureCache cache, DeviceRequest device, int cpuThreads = 0)
+        : this(cache, new CnnOptions(device, CpuThreads: cpuThreads, InFlightBatches: 1))
+    {
+    }
+
     public FeatureCache Cache => cache;
 
     /// <summary>
@@ -44,7 +50,7 @@ public sealed class FeatureStore(FeatureCache cache, DeviceRequest device, int c
             var total = misses.Sum(i => ExpectedFrames(wanted[i].Clip.Path));
             Log.Information("Extracting CNN features of {Count} clip(s), about {Frames} frames; {Hits} found in the cache {Directory}",
                 misses.Count, total, wanted.Length - misses.Count, cache.Directory);
-            using var featurizer = new ClipFeaturizer(device, cpuThreads: cpuThreads);
+            using var featurizer = new ClipFeaturizer(cnn);
             foreach (var i in misses)
             {
                 var (clip, flipped, key) = wanted[i];

@@ -53,47 +53,164 @@ public static class BenchCommand
         return command;
     }
 
+    /// <summary>A round is flagged when its CNN-only runs before and after differ by more than this (the machine's load changed).</summary>
+    private const double UnsteadyReference = 0.15;
+
     private static async Task<int> RunAsync(string input, int referenceFrames, int rounds, PipelineArguments arguments, ParseResult result, CancellationToken cancellation)
     {
         if (!TryLoad(arguments, result, out var package, out var options, input))
             return ExitCodes.InvalidSetup;
 
-        using var extractor = new FeatureExtractor(options.Cnn, options.Batching?.MaxBatchSize);
-        var batch = extractor.MaxBatchSize;
-        for (var l = 0; l < extractor.InFlightBatches; l++)
-            FillInput(extractor.Lane(l), input, batch);
-        MeasureSession(extractor, batch, extractor.InFlightBatches); // warm-up: the first runs allocate and plan
-
-        // CNN-only and end-to-end runs alternate, and each end-to-end run is compared with the
-        // mean of the CNN-only runs just before and after it: a change in machine load during the
-        // benchmark then shows as a difference between those two references instead of a wrong ratio.
-        var output = Path.Combine(Path.GetTempPath(), $"streamlrcn-bench-{Environment.ProcessId}.jsonl");
-        var ratios = new List<double>();
-        var previous = MeasureSession(extractor, batch, Math.Max(1, referenceFrames / batch));
-        Console.WriteLine(string.Create(C, $"input: {input}, batch {batch}, CNN on {extractor.Provider}, {extractor.InFlightBatches} batch(es) in flight, {Environment.ProcessorCount} cores"));
-        Console.WriteLine("round  CNN-only before  end-to-end  CNN-only after  ratio e2e/CNN  CNN busy in e2e");
-        // Round 0 warms up what a first run pays once (JIT compilation of the stages, thread
-        // start-up, the head's sessions); it is printed but not counted.
-        for (var round = 0; round <= rounds; round++)
+        var contenders = new List<Contender>();
+        try
         {
+            contenders.Add(new Contender(package, options, input));
+            // int8 is measured against float32 in the same run, so the speed-up is a ratio of figures
+            // taken under the same load.
+            if (contenders[0].Extractor.Precision == CnnPrecision.Int8)
+                contenders.Add(new Contender(package, options with { Cnn = options.Cnn with { Precision = CnnPrecision.Float32 } }, input));
+            var first = contenders[0].Extractor;
+            Console.WriteLine(string.Create(C, $"input: {input}, batch {first.MaxBatchSize}, CNN on {first.Provider}, {first.InFlightBatches} batch(es) in flight, " +
+                $"{Environment.ProcessorCount} cores, {CpuInstructions()}"));
+            Console.WriteLine("round  precision  CNN-only before  end-to-end  CNN-only after  ratio e2e/CNN  CNN busy in e2e  allocated/frame");
+            // Round 0 warms up what a first run pays once (JIT compilation of the stages, thread
+            // start-up, the head's sessions); it is printed but not counted. CNN-only and end-to-end
+            // runs alternate, and each end-to-end run is compared with the mean of the CNN-only runs
+            // just before and after it: a change in machine load then shows as a difference between
+            // those two references instead of a wrong ratio, and such rounds are flagged.
+            for (var round = 0; round <= rounds; round++)
+                foreach (var contender in contenders)
+                {
+                    var figures = await contender.RoundAsync(referenceFrames, cancellation);
+                    if (round > 0)
+                        contender.Rounds.Add(figures);
+                    Console.WriteLine(string.Create(C,
+                        $"{round,5}  {contender.Name,9}  {figures.CnnBefore,11:0.0} fps  {figures.EndToEnd,6:0.0} fps  {figures.CnnAfter,10:0.0} fps  " +
+                        $"{figures.Ratio,13:0.000}  {figures.Busy,15:P0}  {figures.AllocatedPerFrame,11:0} B   ({figures.Frames} frames" +
+                        $"{(round == 0 ? ", warm-up, not counted" : figures.Unreliable is { } why ? ", UNRELIABLE: " + why : "")})"));
+                }
+        }
+        finally
+        {
+            foreach (var contender in contenders)
+                contender.Dispose();
+        }
+
+        foreach (var contender in contenders)
+        {
+            var (counted, note) = Trusted(contender.Rounds);
+            Console.WriteLine(string.Create(C, $"{contender.Name}: median ratio end-to-end / CNN-only {Median(counted, r => r.Ratio):0.000}, " +
+                $"CNN-only {Median(counted, r => r.Cnn):0.0} fps, end-to-end {Median(counted, r => r.EndToEnd):0.0} fps, " +
+                $"allocated {Median(counted, r => r.AllocatedPerFrame):0} bytes a frame{note}"));
+        }
+        if (contenders.Count == 2)
+        {
+            // Per round, int8 over the float32 run that followed it: both under the same load.
+            var pairs = contenders[0].Rounds.Zip(contenders[1].Rounds).ToArray();
+            var steady = pairs.Where(p => p.First.Unreliable is null && p.Second.Unreliable is null).ToArray();
+            var used = steady.Length > 0 ? steady : pairs;
+            Console.WriteLine(string.Create(C, $"int8 / fp32: CNN-only {Median(used, p => p.First.Cnn / p.Second.Cnn):0.00}x, " +
+                $"end-to-end {Median(used, p => p.First.EndToEnd / p.Second.EndToEnd):0.00}x (median over {used.Length} round(s)" +
+                $"{(steady.Length == 0 ? "; every round was unsteady: the figure is UNRELIABLE" : "")})"));
+        }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The rounds to report: the steady ones, or all of them with a warning when none was.</summary>
+    private static (IReadOnlyList<RoundFigures> Rounds, string Note) Trusted(IReadOnlyList<RoundFigures> rounds)
+    {
+        var steady = rounds.Where(r => r.Unreliable is null).ToArray();
+        if (steady.Length == rounds.Count)
+            return (rounds, "");
+        return steady.Length > 0
+            ? (steady, $" ({rounds.Count - steady.Length} of {rounds.Count} rounds left out as unsteady)")
+            : (rounds, " (every round was unsteady: these figures are UNRELIABLE; run again on a quieter machine)");
+    }
+
+    private static double Median<T>(IReadOnlyCollection<T> items, Func<T, double> value)
+    {
+        var sorted = items.Select(value).Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
+    }
+
+    /// <summary>The vector instructions that decide the CNN's speed on this CPU, as the kernel lists them.</summary>
+    private static string CpuInstructions()
+    {
+        try
+        {
+            var flags = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal))?.Split(' ') ?? [];
+            return flags.Contains("avx512_vnni") ? "AVX-512 VNNI" : flags.Contains("avx_vnni") ? "AVX-VNNI" : flags.Contains("avx2") ? "AVX2 (no VNNI)" : "no AVX2";
+        }
+        catch (IOException)
+        {
+            return "instruction set unknown";
+        }
+    }
+
+    /// <summary>One round of one precision: end to end between two CNN-only runs.</summary>
+    private sealed record RoundFigures(double CnnBefore, double EndToEnd, double CnnAfter, double Busy, long Frames, double AllocatedPerFrame)
+    {
+        public double Cnn => (CnnBefore + CnnAfter) / 2;
+
+        public double Ratio => EndToEnd / Cnn;
+
+        public string? Unreliable =>
+            Math.Abs(CnnBefore - CnnAfter) / Cnn > UnsteadyReference
+                ? string.Create(C, $"CNN-only before and after differ by {Math.Abs(CnnBefore - CnnAfter) / Cnn:P0} (limit {UnsteadyReference:P0})")
+            : Ratio > 1 ? "end to end faster than the CNN alone: the machine's load changed" : null;
+    }
+
+    /// <summary>One precision under test: its own CNN session, and the CNN-only figure carried from round to round.</summary>
+    private sealed class Contender : IDisposable
+    {
+        private readonly ModelPackage _package;
+        private readonly PipelineOptions _options;
+        private readonly string _input;
+        private readonly string _output = Path.Combine(Path.GetTempPath(), $"streamlrcn-bench-{Environment.ProcessId}.jsonl");
+        private double? _previous;
+
+        public Contender(ModelPackage package, PipelineOptions options, string input)
+        {
+            _package = package;
+            _options = options;
+            _input = input;
+            Extractor = new FeatureExtractor(options.Cnn, options.Batching?.MaxBatchSize);
+            for (var l = 0; l < Extractor.InFlightBatches; l++)
+                FillInput(Extractor.Lane(l), input, Extractor.MaxBatchSize);
+            MeasureSession(Extractor, Extractor.MaxBatchSize, Extractor.InFlightBatches); // warm-up: the first runs allocate and plan
+        }
+
+        public FeatureExtractor Extractor { get; }
+
+        public string Name => CnnPrecisionNames.Name(Extractor.Precision);
+
+        public List<RoundFigures> Rounds { get; } = [];
+
+        public async Task<RoundFigures> RoundAsync(int referenceFrames, CancellationToken cancellation)
+        {
+            var runs = Math.Max(1, referenceFrames / Extractor.MaxBatchSize);
+            var before = _previous ?? MeasureSession(Extractor, Extractor.MaxBatchSize, runs);
             PipelineResult run;
             double busy;
-            using (var pipeline = new ClassificationPipeline(package, options, [LabelSinkFactory.Create(output, package.Labels)], extractor))
+            long allocated;
+            using (var pipeline = new ClassificationPipeline(_package, _options, [LabelSinkFactory.Create(_output, _package.Labels)], Extractor))
             {
-                run = await pipeline.RunAsync([FrameSourceFactory.Open(input)], cancellation);
-                busy = pipeline.Statistics.CnnBusy / (run.Elapsed * extractor.InFlightBatches);
+                var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+                run = await pipeline.RunAsync([FrameSourceFactory.Open(_input)], cancellation);
+                allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+                busy = pipeline.Statistics.CnnBusy / (run.Elapsed * Extractor.InFlightBatches);
             }
-            var next = MeasureSession(extractor, batch, Math.Max(1, referenceFrames / batch));
-            var ratio = run.FramesPerSecond / ((previous + next) / 2);
-            if (round > 0)
-                ratios.Add(ratio);
-            Console.WriteLine(string.Create(C, $"{round,5}  {previous,11:0.0} fps  {run.FramesPerSecond,6:0.0} fps  {next,10:0.0} fps  {ratio,13:0.000}  {busy,15:P0}   ({run.FramesLabelled} frames{(round == 0 ? ", warm-up, not counted" : "")})"));
-            previous = next;
+            var after = MeasureSession(Extractor, Extractor.MaxBatchSize, runs);
+            _previous = after;
+            return new RoundFigures(before, run.FramesPerSecond, after, busy, run.FramesLabelled,
+                run.FramesLabelled > 0 ? (double)allocated / run.FramesLabelled : 0);
         }
-        File.Delete(output);
-        ratios.Sort();
-        Console.WriteLine(string.Create(C, $"median ratio end-to-end / CNN-only: {ratios[ratios.Count / 2]:0.000}"));
-        return ExitCodes.Success;
+
+        public void Dispose()
+        {
+            Extractor.Dispose();
+            File.Delete(_output);
+        }
     }
 
     private static async Task<int> RunSuiteAsync(int streams, int[] batchSizes, int totalFrames, string? video, PipelineArguments arguments, ParseResult result, CancellationToken cancellation)

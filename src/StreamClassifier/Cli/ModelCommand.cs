@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Serilog;
+using StreamLrcn.Capture;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
 
@@ -50,13 +51,14 @@ public static class ModelCommand
         });
 
         var folder = new Argument<string>("folder") { Description = "Model package folder." };
-        var check = new Command("check", "Validate a model package against its manifest.") { folder };
+        var check = new Command("check", "Validate a model package against its manifest and show its int8 calibration.") { folder };
         check.SetAction(result =>
         {
             try
             {
                 var package = ModelPackage.Load(result.GetValue(folder)!);
                 Console.WriteLine($"{package.Directory}: ok ({package.Labels.Count} labels: {string.Join(", ", package.Labels)}; window {package.Manifest.Window}, stride {package.Manifest.Stride})");
+                Console.WriteLine(DescribeCalibration(package));
                 return ExitCodes.Success;
             }
             catch (ModelPackageException ex)
@@ -66,6 +68,98 @@ public static class ModelCommand
             }
         });
 
-        return new Command("model", "Create or check model packages.") { init, check };
+        return new Command("model", "Create, check or calibrate model packages.") { init, check, CreateCalibrate() };
+    }
+
+    /// <summary>One line on the package's int8 calibration: its ranges and the check of int8 against float32.</summary>
+    public static string DescribeCalibration(ModelPackage package) => package.Calibration switch
+    {
+        null => $"int8: not calibrated (no {CnnCalibration.FileName}); the CPU runs float32. Calibrate with: StreamClassifier model calibrate {package.Directory} DATA",
+        { Check: null } c => $"int8: ranges from {c.Frames} frames of {c.Clips.Count} clips ({c.Date}), never checked against float32: the CPU runs float32",
+        var c => $"int8: ranges from {c.Frames} frames of {c.Clips.Count} clips ({c.Date}); check on {c.Check.ToString()}" +
+            (c.Check.Passed ? "; the CPU runs int8 by default" : "; the CPU runs float32"),
+    };
+
+    private static Command CreateCalibrate()
+    {
+        var package = new Argument<string>("package") { Description = "Model package folder to calibrate." };
+        var data = new Argument<string>("data") { Description = "Folder of clips: video files or folders of frames, directly in it or one folder level down (a training dataset)." };
+        var train = new Option<string?>("--train") { Description = "Compute the ranges on clips matching these globs (e.g. '*_t[12]*') [default: every clip not matched by --val]." };
+        var validation = new Option<string?>("--val") { Description = "Check int8 against float32 on clips matching these globs (e.g. '*_t3*') [default: every clip]." };
+        var stride = new Option<int>("--frame-stride") { Description = "Use every k-th frame of each calibration clip.", DefaultValueFactory = _ => PackageCalibrator.DefaultFrameStride }
+            .Require(k => k >= 1, "a whole number of frames from 1");
+        var limit = new Option<double>("--max-changed-windows") { Description = "Largest percentage of window labels int8 may change on the check clips.", DefaultValueFactory = _ => CalibrationCheck.DefaultMaxChangedWindowFraction * 100 }
+            .Require(p => p is >= 0 and <= 100, "a percentage from 0 to 100");
+        var threads = new Option<int>("--threads") { Description = "CPU threads for the CNN (0: all cores).", DefaultValueFactory = _ => 0 }
+            .Require(t => t >= 0, "0 (all cores) or more");
+        var command = new Command("calibrate",
+            "Compute the activation ranges of the int8 CNN on clips and check int8 against float32 through the package's head; " +
+            $"the package gets {CnnCalibration.FileName} only when window labels change on at most --max-changed-windows percent of the check windows " +
+            "(otherwise exit 1, and a previous calibration is kept).")
+        {
+            package, data, train, validation, stride, limit, threads,
+        };
+        command.SetAction(result =>
+        {
+            ModelPackage model;
+            string[] calibrationClips, checkClips;
+            try
+            {
+                model = ModelPackage.Load(result.GetValue(package)!);
+                var clips = ListClips(result.GetValue(data)!);
+                var checkPattern = result.GetValue(validation) is { } v ? new ClipPattern(v) : null;
+                var calibrationPattern = result.GetValue(train) is { } t ? new ClipPattern(t) : null;
+                checkClips = checkPattern is null ? clips : clips.Where(checkPattern.Matches).ToArray();
+                calibrationClips = calibrationPattern is not null ? clips.Where(calibrationPattern.Matches).ToArray()
+                    : checkPattern is not null ? clips.Where(c => !checkPattern.Matches(c)).ToArray()
+                    : clips;
+                if (calibrationClips.Length == 0 || checkClips.Length == 0)
+                    throw new FormatException($"{(calibrationClips.Length == 0 ? $"--train '{result.GetValue(train)}'" : $"--val '{result.GetValue(validation)}'")} " +
+                        $"matches none of the {clips.Length} clips in '{result.GetValue(data)}'");
+            }
+            catch (Exception ex) when (ex is ModelPackageException or FormatException or IOException)
+            {
+                Log.Error("{Message}", ex.Message);
+                return ExitCodes.InvalidSetup;
+            }
+
+            Log.Information("Calibrating the int8 CNN of {Package} on {Calibration} clip(s), frame stride {Stride}; checking on {Check} clip(s)",
+                model.Directory, calibrationClips.Length, result.GetValue(stride), checkClips.Length);
+            CnnCalibration calibration;
+            try
+            {
+                calibration = PackageCalibrator.Calibrate(model, calibrationClips, checkClips, result.GetValue(stride),
+                    result.GetValue(limit) / 100, result.GetValue(threads), clip => Log.Debug("Done with {Clip}", clip));
+            }
+            catch (FrameSourceException ex)
+            {
+                Log.Error("{Message}", ex.Message);
+                return ExitCodes.InputFailed;
+            }
+            Console.WriteLine($"int8 against float32 on {calibration.Check}");
+            if (!calibration.Check!.Passed)
+            {
+                Log.Error("int8 changes too many window labels of {Package}: {Check}; {File} not written{Kept}", model.Directory, calibration.Check.ToString(),
+                    CnnCalibration.FileName, model.Calibration is null ? "" : ", the previous calibration is kept");
+                return ExitCodes.InputFailed;
+            }
+            calibration.Save(model.Directory);
+            Console.WriteLine($"wrote {Path.Combine(model.Directory, CnnCalibration.FileName)}: ranges of {calibration.Ranges.Count} tensors from {calibration.Frames} frames of {calibration.Clips.Count} clips");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>The clips directly in <paramref name="folder"/> and in its sub-folders that are not clips themselves (label folders).</summary>
+    private static string[] ListClips(string folder)
+    {
+        if (!Directory.Exists(folder))
+            throw new FormatException($"data folder '{folder}' does not exist: expected a folder of clips or of label folders with clips");
+        var direct = ClipFiles.List(folder);
+        var nested = Directory.EnumerateDirectories(folder).Where(d => !direct.Contains(Path.GetFullPath(d))).SelectMany(ClipFiles.List);
+        var clips = direct.Concat(nested).ToArray();
+        if (clips.Length == 0)
+            throw new FormatException($"data folder '{folder}' holds no clips: expected {ClipFiles.Expected}, in it or in its sub-folders");
+        return clips;
     }
 }

@@ -42,9 +42,8 @@ public static class MonitorCommand
             package = LoadModel(config.Model);
             var device = ParseDevice(config.Device);
             options = new PipelineOptions(
-                new CnnOptions(device, CpuThreads: config.Threads),
-                // No batch in the config: the device's default (small on CPU, large on a GPU).
-                config.Batch is { } batch ? BatchingOptions.Cpu with { MaxBatchSize = batch } : null,
+                config.ToCnnOptions(device, package.Calibration),
+                config.ToBatching(),
                 // Reconnects are flagged as discontinuities by the source; a plain gap in time only
                 // means a slow or thinned (every: k) camera, which the watchdog tolerates up to frozenAfter.
                 new TemporalOptions(package.Manifest.Window, package.Manifest.Stride,
@@ -52,7 +51,7 @@ public static class MonitorCommand
                 PipelineMode.Live);
             options.Validate();
         }
-        catch (Exception ex) when (ex is ConfigException or ArgumentException)
+        catch (Exception ex) when (ex is ConfigException or ArgumentException or ModelPackageException)
         {
             Log.Error("Invalid configuration: {Message}", ex.Message);
             return ExitCodes.InvalidSetup;

@@ -37,11 +37,12 @@ public sealed class PipelineArguments
 
     public Option<int> Threads { get; } = new("--threads") { Description = "CPU threads of each CNN batch in flight (0: the cores shared out between them).", DefaultValueFactory = _ => 0 };
 
-    public Option<string> Precision { get; } = new("--precision")
+    public Option<string> Precision { get; } = new Option<string>("--precision")
     {
-        Description = "CNN arithmetic: fp32, or fp16 (for GPUs; features within ~1e-3 of fp32).",
-        DefaultValueFactory = _ => "fp32",
-    };
+        Description = "CNN arithmetic: auto (int8 on a CPU when the model package is calibrated and its int8 check passed, else fp32), " +
+            "fp32, fp16 (for GPUs; features within ~1e-3 of fp32) or int8 (CPUs; needs the package's calibration).",
+        DefaultValueFactory = _ => CnnPrecisionNames.Auto,
+    }.Require(text => CnnPrecisionNames.TryParse(text, out _), CnnPrecisionNames.Choices);
 
     public Option<string> CudnnSearch { get; } = new("--cudnn-search")
     {
@@ -59,18 +60,19 @@ public sealed class PipelineArguments
             command.Options.Add(option);
     }
 
-    public CnnOptions ToCnnOptions(ParseResult result) => new(
-        DeviceRequest.Parse(result.GetValue(Device)!),
-        result.GetValue(Precision)!.ToLowerInvariant() switch
-        {
-            "fp32" => CnnPrecision.Float32,
-            "fp16" => CnnPrecision.Float16,
-            var other => throw new FormatException($"precision '{other}' is not valid: expected fp32 or fp16"),
-        },
-        result.GetValue(Threads),
-        result.GetValue(CudnnSearch)!.ToUpperInvariant(),
-        result.GetValue(GpuMemoryLimit),
-        result.GetValue(InFlight));
+    /// <summary>The CNN options asked for; the package gives the int8 calibration.</summary>
+    public CnnOptions ToCnnOptions(ParseResult result, ModelPackage package)
+    {
+        CnnPrecisionNames.TryParse(result.GetValue(Precision), out var precision);
+        return new CnnOptions(
+            DeviceRequest.Parse(result.GetValue(Device)!),
+            precision,
+            result.GetValue(Threads),
+            result.GetValue(CudnnSearch)!.ToUpperInvariant(),
+            result.GetValue(GpuMemoryLimit),
+            result.GetValue(InFlight),
+            package.Calibration);
+    }
 
     /// <summary>The batching the user asked for, or null to let the device decide.</summary>
     public BatchingOptions? ToBatching(ParseResult result)
@@ -91,7 +93,7 @@ public sealed class PipelineArguments
             result.GetValue(Window) ?? package.Manifest.Window,
             result.GetValue(Stride) ?? package.Manifest.Stride,
             TimeSpan.FromSeconds(2));
-        var options = new PipelineOptions(ToCnnOptions(result), ToBatching(result), temporal);
+        var options = new PipelineOptions(ToCnnOptions(result, package), ToBatching(result), temporal);
         options.Validate();
         return options;
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using StreamLrcn.Capture;
+using StreamLrcn.Inference;
 
 namespace StreamLrcn.Hosting;
 
@@ -14,6 +15,10 @@ public sealed partial record MonitorConfig(
     string Device = "auto",
     int Threads = 0,
     int? Batch = null,
+    string Precision = CnnPrecisionNames.Auto,
+    int InFlight = 0,
+    double? BatchDeadlineMs = null,
+    string CudnnSearch = "EXHAUSTIVE",
     CameraDefaults? Defaults = null,
     OutputsConfig? Outputs = null,
     HttpConfig? Http = null)
@@ -24,6 +29,19 @@ public sealed partial record MonitorConfig(
     public OutputsConfig OutputsOrDefault => Outputs ?? new OutputsConfig();
 
     public HttpConfig HttpOrDefault => Http ?? new HttpConfig();
+
+    /// <summary>The CNN settings of the config; the package gives the int8 calibration.</summary>
+    public CnnOptions ToCnnOptions(DeviceRequest device, Models.CnnCalibration? calibration)
+    {
+        CnnPrecisionNames.TryParse(Precision, out var precision);
+        return new CnnOptions(device, precision, Threads, CudnnSearch.ToUpperInvariant(), InFlightBatches: InFlight, Calibration: calibration);
+    }
+
+    /// <summary>The batching of the config, or null for the device's default (small on CPU, large on a GPU).</summary>
+    public BatchingOptions? ToBatching() => Batch is null && BatchDeadlineMs is null
+        ? null
+        : new BatchingOptions(Batch ?? BatchingOptions.Cpu.MaxBatchSize,
+            BatchDeadlineMs is { } ms ? TimeSpan.FromMilliseconds(ms) : BatchingOptions.Cpu.MaxDelay);
 
     /// <summary>Throws <see cref="ConfigException"/> naming the first bad field; returns the cameras' resolved settings.</summary>
     public IReadOnlyList<CameraSettings> Validate()
@@ -36,6 +54,14 @@ public sealed partial record MonitorConfig(
             throw new ConfigException($"threads must be 0 (one per core) or more, found {Threads}");
         if (Batch is < 1)
             throw new ConfigException($"batch must be at least 1, found {Batch}");
+        if (!CnnPrecisionNames.TryParse(Precision, out _))
+            throw new ConfigException($"precision must be {CnnPrecisionNames.Choices}, found '{Precision}'");
+        if (InFlight < 0)
+            throw new ConfigException($"inFlight must be 0 (per device) or more, found {InFlight}");
+        if (BatchDeadlineMs is not null and not (>= 0 and < 1e9))
+            throw new ConfigException($"batchDeadlineMs must be milliseconds from 0 to 1e9, found {BatchDeadlineMs}");
+        if (CudnnSearch?.ToUpperInvariant() is not ("EXHAUSTIVE" or "HEURISTIC" or "DEFAULT"))
+            throw new ConfigException($"cudnnSearch must be EXHAUSTIVE, HEURISTIC or DEFAULT, found '{CudnnSearch}'");
         var defaults = Defaults ?? new CameraDefaults();
         var outputs = OutputsOrDefault;
         if (string.IsNullOrWhiteSpace(outputs.Events))

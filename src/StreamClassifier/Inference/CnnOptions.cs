@@ -36,15 +36,17 @@ public sealed record CnnOptions(
     /// <summary>The precision on a CPU: as asked, else int8 when the calibration passed its check, else float32.</summary>
     public CnnPrecision CpuPrecision => Precision ?? (Calibration is { Check.Passed: true } ? CnnPrecision.Int8 : CnnPrecision.Float32);
 
-    /// <summary>The precision on a GPU: as asked, else float32 (int8 is for CPUs).</summary>
-    public CnnPrecision GpuPrecision => Precision ?? CnnPrecision.Float32;
+    /// <summary>The precision on a GPU: as asked, else float32 (int8 is for CPUs: a GPU found by <c>auto</c> runs float32).</summary>
+    public CnnPrecision GpuPrecision => Precision is null or CnnPrecision.Int8 ? CnnPrecision.Float32 : Precision.Value;
 
     public void Validate()
     {
         if (Precision == CnnPrecision.Int8 && Calibration is null)
             throw new ModelPackageException(
-                $"--precision int8 needs the model package's activation ranges: expected {CnnCalibration.FileName} in the package, found none. " +
-                "Compute it with: StreamClassifier model calibrate PACKAGE DATA");
+                $"precision int8 needs the model package's activation ranges: expected {CnnCalibration.FileName} in the package, found none. " +
+                "Compute them with: StreamClassifier model calibrate PACKAGE DATA");
+        if (Precision == CnnPrecision.Int8 && Device.Kind == DeviceKind.Cuda)
+            throw new ArgumentException("precision int8 is for the CPU (integer kernels); on CUDA use fp32 or fp16", nameof(Precision));
         if (CpuThreads < 0)
             throw new ArgumentOutOfRangeException(nameof(CpuThreads), CpuThreads, "--threads must be 0 (the cores shared out between the batches in flight) or more");
         if (CudnnConvAlgoSearch is not ("EXHAUSTIVE" or "HEURISTIC" or "DEFAULT"))

@@ -42,7 +42,7 @@ public static class CalibrationCheck
         }
         return new CalibrationCheckResult
         {
-            Clips = clips.Select(Path.GetFileName).OfType<string>().ToArray(),
+            Clips = clips.Select(PackageCalibrator.ClipName).ToArray(),
             Frames = frames,
             MinCosine = minCosine,
             MeanCosine = frames > 0 ? cosineSum / frames : 0,

@@ -73,6 +73,8 @@ public sealed class ModelPackage
             throw new ModelPackageException($"manifest lists {consistent.Labels.Count} labels but the head has {weights.ClassCount} outputs");
 
         System.IO.Directory.CreateDirectory(directory);
+        // A calibration's check was made through the previous head: it does not vouch for this one.
+        File.Delete(Path.Combine(directory, CnnCalibration.FileName));
         HeadModelWriter.Write(weights, Path.Combine(directory, consistent.Head.File));
         var manifestPath = Path.Combine(directory, ManifestFileName);
         File.WriteAllText(manifestPath, JsonSerializer.Serialize(consistent, ModelManifest.JsonOptions) + "\n");

@@ -1,3 +1,4 @@
+using StreamLrcn.Capture;
 using StreamLrcn.Training.Data;
 
 namespace StreamLrcn.Training.Tests.Data;

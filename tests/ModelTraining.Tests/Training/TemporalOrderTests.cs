@@ -1,3 +1,4 @@
+using StreamLrcn.Capture;
 using Xunit.Abstractions;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;

@@ -23,6 +23,10 @@ public sealed class MonitorBadConfigTests : IDisposable
     [InlineData(Camera + "? [a, b]\n: 1\n", "line 5, column 3: expected a key in plain text, found a list used as a key")]
     [InlineData(Camera + "http: { address: 999.1.1.1 }\n", "http.address must be an IP address (127.0.0.1, 0.0.0.0, ::1) or a host name to listen on, found '999.1.1.1'")]
     [InlineData(Camera + "    frozenAfterSeconds: -5\n", "cameras[0].frozenAfterSeconds must be a positive number of seconds, found -5")]
+    [InlineData("precision: fp8\n" + Camera, "precision must be auto, fp32, fp16 or int8, found 'fp8'")]
+    [InlineData("inFlight: -1\n" + Camera, "inFlight must be 0 (per device) or more, found -1")]
+    [InlineData("batchDeadlineMs: -3\n" + Camera, "batchDeadlineMs must be milliseconds from 0 to 1e9, found -3")]
+    [InlineData("cudnnSearch: FAST\n" + Camera, "cudnnSearch must be EXHAUSTIVE, HEURISTIC or DEFAULT, found 'FAST'")]
     [InlineData("defaults: { connectTimeoutSeconds: 0 }\n" + Camera, "defaults.connectTimeoutSeconds must be a positive number of seconds, found 0")]
     [InlineData("cameras:\n  - name: door\n    url: rtsp://u:${STREAMLRCN_TEST_UNSET_VARIABLE}@h/x\n", "field 'cameras[0].url': environment variable 'STREAMLRCN_TEST_UNSET_VARIABLE' is not set")]
     public void A_bad_configuration_exits_2_naming_the_field_what_it_takes_and_what_was_found(string yaml, string expected)

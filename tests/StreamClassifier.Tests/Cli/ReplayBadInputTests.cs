@@ -16,6 +16,8 @@ public sealed class ReplayBadInputTests(ReplayFixture media) : IClassFixture<Rep
     [InlineData("--batch", "100000000", "batch size must be 1 to 1024")]
     [InlineData("--batch-deadline-ms", "NaN", "--batch-deadline-ms takes milliseconds from 0 to 1e9, found 'NaN'")]
     [InlineData("--annotate-encoder", "gif", "--annotate-encoder takes one of auto, ffmpeg, opencv, found 'gif'")]
+    [InlineData("--precision", "fp8", "--precision takes auto, fp32, fp16 or int8, found 'fp8'")]
+    [InlineData("--precision", "int8", "precision int8 needs the model package's activation ranges: expected cnn-calibration.json in the package, found none")]
     public void A_bad_option_value_names_the_option_what_it_takes_and_what_was_given_and_nothing_runs(string option, string value, string expected)
     {
         using var scratch = media.Scratch();
