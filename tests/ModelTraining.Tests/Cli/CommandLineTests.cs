@@ -38,7 +38,12 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal((6, 2, 8), (package.Manifest.Window, package.Manifest.Stride, package.Manifest.Head.HiddenSize));
         Assert.Equal("train p1_*, validation p2_*", package.Manifest.Training!["split"].GetString());
         Assert.True(package.Manifest.Training["exportMaxAbsDifference"].GetDouble() <= 1e-5);
-        Assert.Equal(["head.onnx", "manifest.json"], Directory.GetFiles(model).Select(Path.GetFileName).Order());
+        Assert.Equal(["cnn-calibration.json", "head.onnx", "manifest.json"], Directory.GetFiles(model).Select(Path.GetFileName).Order());
+        // The int8 ranges come from the training clips, the check through the new head from the validation clips.
+        var calibration = package.Calibration!;
+        Assert.All(calibration.Clips, clip => Assert.Contains("/p1_", clip));
+        Assert.All(calibration.Check!.Clips, clip => Assert.Contains("/p2_", clip));
+        Assert.True(calibration.Check.Passed, calibration.Check.ToString());
         foreach (var png in new[] { "curves.png", "confusion-clips.png", "confusion-windows.png" })
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(report, png))[..4]);
         using var evaluation = JsonDocument.Parse(File.ReadAllText(_directory.Combine("eval", "evaluation.json")));
