@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Live benchmark: starts the local GStreamer RTSP test server (640x480 at 30 fps by default, so
 # that several streams outpace the CNN on a small CPU), runs `bench-live` for 1, 2 and 4 streams
-# against it, and stops the server. Extra arguments go to bench-live (e.g. --seconds 20 --threads 2).
+# against it (STREAMS=1,2,4,6,8 for other counts), and stops the server. Extra arguments go to bench-live
+# (e.g. --seconds 20 --threads 2 --precision int8).
 #   scripts/bench-live.sh [bench-live options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,4 +17,4 @@ port=$(awk '/^ready /{print $2}' "$out")
 [ -n "$port" ] || { echo "the RTSP test server did not start" >&2; exit 1; }
 src/StreamClassifier/bin/Release/net10.0/StreamClassifier bench-live \
   --url "rtsp://127.0.0.1:$port/cam0" "rtsp://127.0.0.1:$port/cam1" "rtsp://127.0.0.1:$port/cam2" "rtsp://127.0.0.1:$port/cam3" \
-  --streams 1,2,4 --device cpu "$@"
+  --streams "${STREAMS:-1,2,4}" --device cpu "$@"
