@@ -20,13 +20,17 @@ public static class MonitorCommand
     public static Command Create(Option<bool> verbose)
     {
         var configOption = new Option<string>("--config", "-c") { Description = "Configuration file (.json, .yaml or .yml): cameras, model, outputs.", Required = true };
-        var command = new Command("monitor", "Run the monitoring daemon: label network cameras, emit label-change and stream events (JSON lines, MQTT), serve metrics and health.") { configOption };
+        var check = new Option<bool>("--check")
+        {
+            Description = "Validate the config, start the CNN and read one frame from every camera, print a table and exit (0: all reachable, 2: not); starts nothing else.",
+        };
+        var command = new Command("monitor", "Run the monitoring daemon: label network cameras, emit label-change and stream events (JSON lines, MQTT), serve metrics and health.") { configOption, check };
         // Synchronous on purpose: the host's console lifetime handles SIGINT/SIGTERM itself.
-        command.SetAction(result => Run(result.GetValue(configOption)!, result.GetValue(verbose)));
+        command.SetAction(result => Run(result.GetValue(configOption)!, result.GetValue(verbose), result.GetValue(check)));
         return command;
     }
 
-    private static int Run(string configPath, bool verbose)
+    private static int Run(string configPath, bool verbose, bool checkOnly)
     {
         MonitorConfig config;
         IReadOnlyList<CameraSettings> cameras;
@@ -36,8 +40,9 @@ public static class MonitorCommand
         {
             config = MonitorConfigLoader.Load(configPath);
             cameras = config.Validate();
-            CheckWritable(config.OutputsOrDefault.Events, "outputs.events");
-            if (config.OutputsOrDefault.Labels is { } labels)
+            if (!checkOnly)
+                CheckWritable(config.OutputsOrDefault.Events, "outputs.events");
+            if (!checkOnly && config.OutputsOrDefault.Labels is { } labels)
                 CheckWritable(labels, "outputs.labels");
             package = LoadModel(config.Model);
             var device = ParseDevice(config.Device);
@@ -56,6 +61,8 @@ public static class MonitorCommand
             Log.Error("Invalid configuration: {Message}", ex.Message);
             return ExitCodes.InvalidSetup;
         }
+        if (checkOnly)
+            return MonitorCheck.Run(configPath, cameras, package, options);
 
         Logging.Configure(verbose, config.OutputsOrDefault.Log);
         var run = new MonitorRun();

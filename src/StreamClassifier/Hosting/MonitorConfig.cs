@@ -30,6 +30,21 @@ public sealed partial record MonitorConfig(
 
     public HttpConfig HttpOrDefault => Http ?? new HttpConfig();
 
+    /// <summary>
+    /// The config with relative paths (model, outputs) made absolute against <paramref name="folder"/>,
+    /// the config file's folder, so a daemon started from any directory finds what its file names.
+    /// </summary>
+    public MonitorConfig WithPathsRelativeTo(string folder)
+    {
+        string? Resolve(string? path) => string.IsNullOrWhiteSpace(path) || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(folder, path));
+        var outputs = OutputsOrDefault;
+        return this with
+        {
+            Model = Resolve(Model)!,
+            Outputs = outputs with { Events = Resolve(outputs.Events)!, Labels = Resolve(outputs.Labels), Log = Resolve(outputs.Log) },
+        };
+    }
+
     /// <summary>The CNN settings of the config; the package gives the int8 calibration.</summary>
     public CnnOptions ToCnnOptions(DeviceRequest device, Models.CnnCalibration? calibration)
     {

@@ -51,7 +51,8 @@ public static partial class MonitorConfigLoader
         SubstituteEnvironment(tree, "", path);
         try
         {
-            return tree.Deserialize<MonitorConfig>(Json) ?? throw new ConfigException($"config file '{path}' is empty");
+            var config = tree.Deserialize<MonitorConfig>(Json) ?? throw new ConfigException($"config file '{path}' is empty");
+            return config.WithPathsRelativeTo(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         catch (JsonException ex)
         {

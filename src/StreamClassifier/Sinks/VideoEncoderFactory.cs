@@ -13,6 +13,7 @@ public sealed class VideoEncoderFactory
 {
     private readonly string? _ffmpeg;
     private readonly string _reason;
+    private readonly Dictionary<string, string?> _containerErrors = new(StringComparer.OrdinalIgnoreCase);
 
     public VideoEncoderFactory(VideoEncoderKind kind)
     {
@@ -42,6 +43,48 @@ public sealed class VideoEncoderFactory
         if (_ffmpeg is null && OpenCvVideoEncoder.CodecFor(path) is null)
             throw new VideoEncoderException(
                 $"annotated video '{path}': {_reason}, so OpenCV writes it, and OpenCV here writes only .avi (MJPG) or .mp4 (mp4v), found '{Path.GetExtension(path)}'");
+        if (_ffmpeg is not null && ContainerError(_ffmpeg, Path.GetExtension(path)) is { } error)
+            throw new VideoEncoderException(
+                $"annotated video '{path}': ffmpeg cannot put H.264 into a '{Path.GetExtension(path)}' file ({error}); expected a container that holds H.264, such as .mp4, .mkv, .mov or .avi");
+    }
+
+    /// <summary>
+    /// Whether ffmpeg can write one H.264 frame into a file of this extension (a .webm, say, takes
+    /// only VP8/VP9/AV1): asked once per extension, on a scratch file, before the run, so an
+    /// unsuitable container is an error at the start instead of a broken file at the end.
+    /// </summary>
+    private string? ContainerError(string ffmpeg, string extension)
+    {
+        lock (_containerErrors)
+        {
+            if (_containerErrors.TryGetValue(extension, out var known))
+                return known;
+            var scratch = Path.Combine(Path.GetTempPath(), $"streamlrcn-container-{Environment.ProcessId}-{Guid.NewGuid():N}{extension}");
+            var start = new ProcessStartInfo(ffmpeg) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var argument in new[] { "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=size=16x16:rate=1", "-frames:v", "1",
+                         "-c:v", "libx264", "-pix_fmt", "yuv420p", scratch })
+                start.ArgumentList.Add(argument);
+            string? error;
+            try
+            {
+                using var process = Process.Start(start)!;
+                var output = process.StandardOutput.ReadToEndAsync();
+                var errors = process.StandardError.ReadToEnd();
+                process.WaitForExit();
+                output.GetAwaiter().GetResult();
+                error = process.ExitCode == 0 ? null : errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? $"exit code {process.ExitCode}";
+            }
+            catch (Win32Exception ex)
+            {
+                error = ex.Message;
+            }
+            finally
+            {
+                File.Delete(scratch);
+            }
+            _containerErrors[extension] = error;
+            return error;
+        }
     }
 
     /// <summary>What writes <paramref name="path"/>, in words.</summary>

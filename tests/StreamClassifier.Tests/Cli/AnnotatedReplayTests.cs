@@ -73,6 +73,24 @@ public sealed class AnnotatedReplayTests
         Assert.False(File.Exists(folder.File("out.mkv")));
     }
 
+    [SkippableFact]
+    public void A_container_that_cannot_hold_H264_is_refused_before_the_first_frame_and_no_file_is_left()
+    {
+        Skip.IfNot(TestMedia.HasFfmpeg, "ffmpeg is not installed");
+        using var folder = new TempDirectory();
+        var model = TestModels.Write(folder.File("model"));
+
+        var run = Support.Cli.Run("replay", "pattern", "--model", model.Directory, "--out", folder.File("labels.jsonl"),
+            "--annotate", folder.File("out.webm"), "--annotate-encoder", "ffmpeg", "--device", "cpu");
+
+        Assert.True(run.ExitCode == ExitCodes.InvalidSetup, run.AllOutput);
+        Assert.Contains("ffmpeg cannot put H.264 into a '.webm' file", run.StandardError);
+        Assert.Contains("Only VP8 or VP9 or AV1", run.StandardError);
+        CliAssert.NoStackTrace(run);
+        Assert.DoesNotContain("CNN runs on", run.StandardError);
+        Assert.False(File.Exists(folder.File("out.webm")));
+    }
+
     /// <summary>
     /// Decodes every frame and reads the overlay back: the swatch's class is the record's label and
     /// each bar's length is its probability. The same check against the neighbouring frame's record

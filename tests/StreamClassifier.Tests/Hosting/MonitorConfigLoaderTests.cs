@@ -100,7 +100,7 @@ public sealed class MonitorConfigLoaderTests : IDisposable
             var config = MonitorConfigLoader.Load(Write("env.yaml",
                 $"cameras:\n  - name: door\n    url: rtsp://viewer:${{{name}}}@10.0.0.5/s1\noutputs:\n  events: ev-$${{x}}.jsonl\n"));
             Assert.Equal("rtsp://viewer:s3cr:et@10.0.0.5/s1", config.Cameras[0].Url);
-            Assert.Equal("ev-${x}.jsonl", config.Outputs!.Events);
+            Assert.Equal("ev-${x}.jsonl", Path.GetFileName(config.Outputs!.Events));
         }
         finally
         {
@@ -116,6 +116,32 @@ public sealed class MonitorConfigLoaderTests : IDisposable
         Assert.Equal(["front_door", "yard"], cameras.Select(c => c.Source.Name));
         Assert.Equal((RtspTransport.Udp, 2), (cameras[1].Source.Transport, cameras[1].Source.Every));
         Assert.Equal("streamlrcn", config.Outputs!.Mqtt!.Prefix);
+    }
+
+    [Fact]
+    public void Relative_model_and_output_paths_are_resolved_against_the_config_files_folder_not_the_current_directory()
+    {
+        var folder = Path.Combine(_directory, "etc", "streamlrcn");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, "monitor.yaml");
+        File.WriteAllText(path, "model: ../models/gestures\ncameras:\n  - name: door\n    url: rtsp://h/a\n" +
+            "outputs: { events: events.jsonl, labels: /var/tmp/labels.jsonl, log: logs/monitor-.log }\n");
+
+        var config = MonitorConfigLoader.Load(path);
+
+        Assert.Equal(Path.Combine(_directory, "etc", "models", "gestures"), config.Model);
+        Assert.Equal(Path.Combine(folder, "events.jsonl"), config.Outputs!.Events);
+        Assert.Equal("/var/tmp/labels.jsonl", config.Outputs.Labels);
+        Assert.Equal(Path.Combine(folder, "logs", "monitor-.log"), config.Outputs.Log);
+    }
+
+    [Fact]
+    public void The_local_config_names_the_shipped_model_and_the_test_servers_cameras()
+    {
+        var config = MonitorConfigLoader.Load(Path.Combine(Support.RepoPaths.Root, "config", "monitor.local.yaml"));
+        var cameras = config.Validate();
+        Assert.Equal(Support.RepoPaths.DefaultModel, config.Model);
+        Assert.Equal(["rtsp://127.0.0.1:8554/cam0", "rtsp://127.0.0.1:8554/cam1"], cameras.Select(c => c.Source.Url));
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
