@@ -68,6 +68,8 @@ public static class MonitorCommand
         var run = new MonitorRun();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = Environment.CurrentDirectory });
         builder.Services.AddSerilog();
+        // Under systemd (Type=notify) the unit is ready once the host has started, and SIGTERM stops it as before; elsewhere a no-op.
+        builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddHostedService(services => new MonitorService(config, cameras, package, options, run, services.GetRequiredService<IHostApplicationLifetime>()));

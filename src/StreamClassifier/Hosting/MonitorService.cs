@@ -60,98 +60,110 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         await using var events = new EventDispatcher(sinks, metrics);
         await events.StartAsync(stoppingToken);
         events.Publish(new MonitorEvent(MonitorEvent.DaemonStarted, DateTimeOffset.UtcNow));
-
-        var hysteresis = cameras.Select(c => new LabelHysteresis(c.Events)).ToArray();
-        var current = new LabelSnapshot?[cameras.Count];
-        for (var i = 0; i < sources.Count; i++)
-        {
-            var camera = i;
-            metrics.StreamUp.WithLabels(names[i]).Set(0);
-            sources[i].StatusChanged += change => OnStatus(camera, change, board, metrics, events);
-        }
-
-        // Up before the model loads: /health answers and /ready says 503 while it does, and a port in use stops the daemon at once.
-        var http = config.HttpOrDefault;
-        await using var server = http.Enabled ? new StatusServer(http, metrics.Registry, board.Snapshot) : null;
-        IReadOnlyList<ILabelSink> labelSinks = outputs.Labels is { } labelsPath ? [LabelSinkFactory.Create(labelsPath, package.Labels)] : [];
-        ClassificationPipeline pipeline;
+        // From here on every run ends with daemon_stopped, also one stopped while the model still loads.
+        var failure = (string?)null;
         try
         {
-            if (server is not null)
-                await server.StartAsync(stoppingToken);
-            pipeline = new ClassificationPipeline(package, options, labelSinks);
-        }
-        catch
-        {
-            // The pipeline takes the sources only when it runs; before that they are still ours.
-            foreach (var source in sources)
-                source.Dispose();
-            throw;
-        }
-        using var ownedPipeline = pipeline;
-        Log.Information("Monitoring {Cameras} cameras with model {Model} ({Trained}), CNN on {Provider}",
-            sources.Count, package.Manifest.Name, package.Manifest.Trained ? "trained" : "UNTRAINED placeholder weights", pipeline.Provider);
-        pipeline.FrameDropped += stream =>
-        {
-            metrics.FramesDropped.WithLabels(names[stream.Id]).Inc();
-            board.OnDropped(stream.Id);
-        };
-        pipeline.LabelWritten += label =>
-        {
-            var i = label.Header.Stream.Id;
-            if (label.Reset == ResetReason.Discontinuity)
-            {
-                // The camera was down (its retained label cleared) and the GRU starts from zero:
-                // the label is established again and reported as a new label event.
-                hysteresis[i].Reset();
-                current[i] = null;
-            }
-            metrics.FramesClassified.WithLabels(names[i]).Inc();
-            metrics.Latency.WithLabels(names[i]).Observe(label.LatencyMilliseconds / 1000);
-            var change = hysteresis[i].Observe(label.LabelIndex, label.Confidence, label.Header.Timestamp);
-            board.OnLabel(i, hysteresis[i].Current, label.Confidence);
-            if (change is not null)
-                OnLabelChange(i, change, label, current, metrics, events);
-        };
-        var batchesSeen = new Dictionary<int, long>();
-        metrics.Registry.AddBeforeCollectCallback(() =>
-        {
-            // The pipeline counts batches by size; the histogram gets what was added since the last scrape.
-            foreach (var (size, count) in pipeline.Statistics.BatchSizeHistogram())
-            {
-                var added = count - batchesSeen.GetValueOrDefault(size);
-                if (added > 0)
-                    metrics.BatchSize.Observe(size, added);
-                batchesSeen[size] = count;
-            }
-            if (mqttSink is not null)
-                metrics.MqttConnected.Set(mqttSink.IsConnected ? 1 : 0);
-            foreach (var (queue, depth) in pipeline.QueueDepths())
-                metrics.QueueDepth.WithLabels(queue).Set(depth);
+            var hysteresis = cameras.Select(c => new LabelHysteresis(c.Events)).ToArray();
+            var current = new LabelSnapshot?[cameras.Count];
             for (var i = 0; i < sources.Count; i++)
             {
-                metrics.FramesIn.WithLabels(names[i]).IncTo(sources[i].FramesReceived);
-                metrics.Reconnects.WithLabels(names[i]).IncTo(sources[i].Reconnects);
+                var camera = i;
+                metrics.StreamUp.WithLabels(names[i]).Set(0);
+                sources[i].StatusChanged += change => OnStatus(camera, change, board, metrics, events);
             }
-        });
 
-        PipelineResult result;
-        try
+            // Up before the model loads: /health answers and /ready says 503 while it does, and a port in use stops the daemon at once.
+            var http = config.HttpOrDefault;
+            await using var server = http.Enabled ? new StatusServer(http, metrics.Registry, board.Snapshot) : null;
+            IReadOnlyList<ILabelSink> labelSinks = outputs.Labels is { } labelsPath ? [LabelSinkFactory.Create(labelsPath, package.Labels)] : [];
+            ClassificationPipeline pipeline;
+            try
+            {
+                if (server is not null)
+                    await server.StartAsync(stoppingToken);
+                pipeline = new ClassificationPipeline(package, options, labelSinks);
+            }
+            catch
+            {
+                // The pipeline takes the sources only when it runs; before that they are still ours.
+                foreach (var source in sources)
+                    source.Dispose();
+                throw;
+            }
+            using var ownedPipeline = pipeline;
+            Log.Information("Monitoring {Cameras} cameras with model {Model} ({Trained}), CNN on {Provider}",
+                sources.Count, package.Manifest.Name, package.Manifest.Trained ? "trained" : "UNTRAINED placeholder weights", pipeline.Provider);
+            pipeline.FrameDropped += stream =>
+            {
+                metrics.FramesDropped.WithLabels(names[stream.Id]).Inc();
+                board.OnDropped(stream.Id);
+            };
+            pipeline.LabelWritten += label =>
+            {
+                var i = label.Header.Stream.Id;
+                if (label.Reset == ResetReason.Discontinuity)
+                {
+                    // The camera was down (its retained label cleared) and the GRU starts from zero:
+                    // the label is established again and reported as a new label event.
+                    hysteresis[i].Reset();
+                    current[i] = null;
+                }
+                metrics.FramesClassified.WithLabels(names[i]).Inc();
+                metrics.Latency.WithLabels(names[i]).Observe(label.LatencyMilliseconds / 1000);
+                var change = hysteresis[i].Observe(label.LabelIndex, label.Confidence, label.Header.Timestamp);
+                board.OnLabel(i, hysteresis[i].Current, label.Confidence);
+                if (change is not null)
+                    OnLabelChange(i, change, label, current, metrics, events);
+            };
+            var batchesSeen = new Dictionary<int, long>();
+            metrics.Registry.AddBeforeCollectCallback(() =>
+            {
+                // The pipeline counts batches by size; the histogram gets what was added since the last scrape.
+                foreach (var (size, count) in pipeline.Statistics.BatchSizeHistogram())
+                {
+                    var added = count - batchesSeen.GetValueOrDefault(size);
+                    if (added > 0)
+                        metrics.BatchSize.Observe(size, added);
+                    batchesSeen[size] = count;
+                }
+                if (mqttSink is not null)
+                    metrics.MqttConnected.Set(mqttSink.IsConnected ? 1 : 0);
+                foreach (var (queue, depth) in pipeline.QueueDepths())
+                    metrics.QueueDepth.WithLabels(queue).Set(depth);
+                for (var i = 0; i < sources.Count; i++)
+                {
+                    metrics.FramesIn.WithLabels(names[i]).IncTo(sources[i].FramesReceived);
+                    metrics.Reconnects.WithLabels(names[i]).IncTo(sources[i].Reconnects);
+                }
+            });
+
+            PipelineResult result;
+            try
+            {
+                if (server is not null)
+                    server.Ready = true;
+                result = await pipeline.RunAsync(sources, stoppingToken);
+            }
+            finally
+            {
+                if (server is not null)
+                    server.Ready = false;
+            }
+            foreach (var stream in result.Streams)
+                Log.Information("Camera {Camera}: {Frames} frames captured, {Dropped} dropped", stream.Stream.Name, stream.FramesCaptured, stream.FramesDropped);
+            Log.Information("Monitor stopped after {Seconds:0.0} s, {Frames} frames labelled", result.Elapsed.TotalSeconds, result.FramesLabelled);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            if (server is not null)
-                server.Ready = true;
-            result = await pipeline.RunAsync(sources, stoppingToken);
+            failure = ex.Message;
+            throw;
         }
         finally
         {
-            if (server is not null)
-                server.Ready = false;
             events.Publish(new MonitorEvent(MonitorEvent.DaemonStopped, DateTimeOffset.UtcNow,
-                Reason: stoppingToken.IsCancellationRequested ? "stop requested" : "pipeline ended"));
+                Reason: failure is not null ? $"failed: {failure}" : stoppingToken.IsCancellationRequested ? "stop requested" : "pipeline ended"));
         }
-        foreach (var stream in result.Streams)
-            Log.Information("Camera {Camera}: {Frames} frames captured, {Dropped} dropped", stream.Stream.Name, stream.FramesCaptured, stream.FramesDropped);
-        Log.Information("Monitor stopped after {Seconds:0.0} s, {Frames} frames labelled", result.Elapsed.TotalSeconds, result.FramesLabelled);
     }
 
     private void OnLabelChange(int camera, LabelChange change, FrameLabel label, LabelSnapshot?[] current, MonitorMetrics metrics, EventDispatcher events)
