@@ -9,5 +9,5 @@ scripts/install-deps.sh
 dotnet build src/ModelTraining -c Release -nologo -v q
 data=${1:-../shared/data/arm-gestures}
 shift || true
-src/ModelTraining/bin/Release/net10.0/ModelTraining train "$data" --out models/default --report out/reports/default \
+src/ModelTraining/bin/Release/net10.0/ModelTraining train "$data" --out models/default --force --report out/reports/default \
   --train '*_t[12]*' --val '*_t3*' --labels raise_arms_side,wave,raise_arms_front "$@"

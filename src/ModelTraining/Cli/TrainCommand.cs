@@ -57,6 +57,7 @@ public static class TrainCommand
             DefaultValueFactory = _ => "fp32",
         };
         precision.AcceptOnlyFromAmong("fp32", "int8");
+        var force = new Option<bool>("--force") { Description = "Replace a model package that is already in the --out folder." };
         var noCalibration = new Option<bool>("--no-calibration") { Description = $"Do not calibrate the int8 CNN for the package (no {CnnCalibration.FileName}: CPUs run float32)." };
         var torchThreads = new Option<int>("--torch-threads") { Description = "CPU threads for training the head (TorchSharp).", DefaultValueFactory = _ => defaults.TorchThreads };
 
@@ -69,7 +70,7 @@ public static class TrainCommand
             "  ModelTraining train my-clips --out models/mine --val-fraction 0.2 --seed 7                      (hold out 20 % of each label)")
         {
             data, output, report, name, labels, train, validation, fraction, sampling, length, stride, hidden, layers, dropout, optimizer, rate,
-            momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, precision, noCalibration, torchThreads,
+            momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, precision, noCalibration, force, torchThreads,
         };
         command.SetAction(result =>
         {
@@ -91,6 +92,7 @@ public static class TrainCommand
             {
                 Int8Features = result.GetValue(precision) == "int8",
                 Calibrate = !result.GetValue(noCalibration),
+                Force = result.GetValue(force),
             };
             return Run(request);
         });
@@ -109,6 +111,9 @@ public static class TrainCommand
 
         /// <summary>Calibrate the int8 CNN for the package and check it through the trained head.</summary>
         public bool Calibrate { get; init; } = true;
+
+        /// <summary>Replace a package already in <see cref="Output"/>.</summary>
+        public bool Force { get; init; }
     }
 
     internal static int Run(TrainRequest request)
@@ -121,6 +126,9 @@ public static class TrainCommand
         CnnCalibration? ranges = null;
         try
         {
+            if (ModelPackage.ExistsIn(request.Output) && !request.Force)
+                throw new ArgumentException($"{request.Output} already holds a model package ({ModelPackage.ManifestFileName}): " +
+                    "expected an empty or new folder; add --force to replace it");
             options.Validate();
             dataset = ClipDataset.Scan(request.Data, request.Labels);
             split = request.TrainPattern is { } trainPattern

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Serilog;
 using StreamLrcn.Capture;
 using StreamLrcn.Inference;
@@ -18,12 +21,19 @@ public static class ModelCommand
         var window = new Option<int>("--window") { Description = "Sliding-window length.", DefaultValueFactory = _ => 16 };
         var stride = new Option<int>("--stride") { Description = "Sliding-window stride.", DefaultValueFactory = _ => 4 };
         var seed = new Option<int>("--seed") { Description = "Seed of the random weights.", DefaultValueFactory = _ => 1 };
+        var force = new Option<bool>("--force") { Description = "Replace a package that is already in the folder." };
         var init = new Command("init", "Write a model package whose head has random (untrained) weights, for trying the pipeline before training.")
         {
-            output, labels, hidden, layers, window, stride, seed,
+            output, labels, hidden, layers, window, stride, seed, force,
         };
         init.SetAction(result =>
         {
+            if (ModelPackage.ExistsIn(result.GetValue(output)!) && !result.GetValue(force))
+            {
+                Log.Error("{Folder} already holds a model package ({Manifest}): expected an empty or new folder; add --force to replace it",
+                    result.GetValue(output), ModelPackage.ManifestFileName);
+                return ExitCodes.InvalidSetup;
+            }
             var names = result.GetValue(labels)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var weights = HeadWeights.Random(ResNet18FeatureModel.FeatureSize, result.GetValue(hidden), result.GetValue(layers), names.Length, result.GetValue(seed));
             var manifest = new ModelManifest
@@ -68,7 +78,58 @@ public static class ModelCommand
             }
         });
 
-        return new Command("model", "Create, check or calibrate model packages.") { init, check, CreateCalibrate() };
+        var infoFolder = new Argument<string>("folder") { Description = "Model package folder." };
+        var info = new Command("info", "Show everything a model package's manifest and calibration say: labels, window, head, CNN, training data and options, export parity, int8 check, dates.") { infoFolder };
+        info.SetAction(result =>
+        {
+            try
+            {
+                Console.Write(Describe(ModelPackage.Load(result.GetValue(infoFolder)!)));
+                return ExitCodes.Success;
+            }
+            catch (ModelPackageException ex)
+            {
+                Log.Error("{Message}", ex.Message);
+                return ExitCodes.InvalidSetup;
+            }
+        });
+
+        return new Command("model", "Create, inspect, check or calibrate model packages.") { init, info, check, CreateCalibrate() };
+    }
+
+    /// <summary>The package in readable lines, for <c>model info</c>.</summary>
+    public static string Describe(ModelPackage package)
+    {
+        var m = package.Manifest;
+        var text = new StringBuilder();
+        void Line(string key, object? value) => text.Append(CultureInfo.InvariantCulture, $"{key,-27} {value}\n");
+        Line("package", package.Directory);
+        Line("name", m.Name);
+        if (m.Description is { } description)
+            Line("description", description);
+        Line("trained", m.Trained ? "yes" : "no (random head weights: labels are not meaningful)");
+        Line("labels", string.Join(", ", m.Labels.Select((label, i) => $"{i}:{label}")));
+        Line("window / stride", $"{m.Window} / {m.Stride} frames");
+        Line("head", $"{m.Head.File}: GRU, {m.Head.Layers} layer(s) of {m.Head.HiddenSize}, {m.Labels.Count} outputs");
+        Line("CNN", $"{m.Cnn.Model}, {m.Cnn.FeatureSize}-d features (derived by the runtime from its NuGet package)");
+        Line("format", $"{m.Format} version {m.FormatVersion}");
+        if (m.Training is { Count: > 0 } training)
+        {
+            text.Append("training\n");
+            foreach (var (key, value) in training)
+                Line("  " + key, value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText());
+        }
+        else
+            Line("training", "none recorded");
+        Line("int8", DescribeCalibration(package)["int8: ".Length..]);
+        if (package.Calibration is { } calibration)
+        {
+            Line("  calibrated on", string.Join(", ", calibration.Clips));
+            Line("  method", $"{calibration.Method}, frame stride {calibration.FrameStride}, {calibration.Ranges.Count} tensors, source model {calibration.CnnSource}");
+            if (calibration.Check is { } checkResult)
+                Line("  checked on", string.Join(", ", checkResult.Clips));
+        }
+        return text.ToString();
     }
 
     /// <summary>One line on the package's int8 calibration: its ranges and the check of int8 against float32.</summary>

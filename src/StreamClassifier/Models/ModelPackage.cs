@@ -31,6 +31,9 @@ public sealed class ModelPackage
     /// <summary>The activation ranges of the int8 CNN (<see cref="CnnCalibration.FileName"/>); null when the package has none.</summary>
     public CnnCalibration? Calibration { get; }
 
+    /// <summary>Whether <paramref name="directory"/> holds a package (its manifest), which a writer must not replace unasked.</summary>
+    public static bool ExistsIn(string directory) => File.Exists(Path.Combine(directory, ManifestFileName));
+
     /// <summary>Reads and validates a package; throws <see cref="ModelPackageException"/> saying what was expected and found.</summary>
     public static ModelPackage Load(string directory)
     {

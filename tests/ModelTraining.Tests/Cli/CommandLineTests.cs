@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using StreamLrcn.Inference;
 using StreamLrcn.Models;
 using StreamLrcn.Training.Cli;
 
@@ -50,6 +51,25 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(2, evaluation.RootElement.GetProperty("clips").GetInt32()); // p2_seq1 of each label
         Assert.Equal(2, evaluation.RootElement.GetProperty("clipConfusion").EnumerateArray().SelectMany(r => r.EnumerateArray()).Sum(c => c.GetInt32()));
         Assert.Contains("clip accuracy", output);
+    }
+
+    [Fact]
+    public void Train_into_a_folder_that_holds_a_package_refuses_without_force_and_leaves_it_as_it_was()
+    {
+        var model = _directory.Combine("model");
+        var weights = HeadWeights.Random(512, 8, 1, 2, seed: 3);
+        ModelPackage.Write(model, new ModelManifest
+        {
+            Name = "kept", Labels = ["a", "b"], Window = 4, Stride = 2,
+            Cnn = new CnnSpec { Model = ResNet18FeatureModel.Id, FeatureSize = 512 },
+            Head = new HeadSpec { File = "head.onnx", HiddenSize = 8, Layers = 1 },
+        }, weights);
+        var before = File.ReadAllBytes(Path.Combine(model, ModelPackage.ManifestFileName));
+
+        var code = Invoke(out _, "train", _directory.Combine("no-such-data"), "--out", model, "--cache", _directory.Combine("cache"));
+
+        Assert.Equal(ExitCodes.InvalidSetup, code);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(model, ModelPackage.ManifestFileName)));
     }
 
     [Fact]
