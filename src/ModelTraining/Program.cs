@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Serilog;
 using StreamLrcn.Cli;
 using StreamLrcn.Training.Cli;
 
@@ -11,14 +10,4 @@ var root = new RootCommand(
     TrainCommand.Create(),
     EvaluateCommand.Create(),
 };
-root.Options.Add(verbose);
-var parsed = root.Parse(args);
-Logging.Configure(parsed.GetValue(verbose));
-try
-{
-    return parsed.Invoke();
-}
-finally
-{
-    Log.CloseAndFlush();
-}
+return CommandLineProgram.Run(root, verbose, args);

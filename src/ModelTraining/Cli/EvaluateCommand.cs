@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Serilog;
 using StreamLrcn.Capture;
+using StreamLrcn.Cli;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
 using StreamLrcn.Training.Data;
@@ -19,10 +20,10 @@ public static class EvaluateCommand
         var model = new Option<string>("--model", "-m") { Description = "Model package folder.", DefaultValueFactory = _ => "models/default" };
         var test = new Option<string?>("--test") { Description = "Evaluate only clips whose file name matches these globs (comma-separated, e.g. 'p2_*') [default: all clips]." };
         var report = new Option<string?>("--report") { Description = "Folder for evaluation.json, evaluation.md and the confusion-matrix plots [default: out/reports/<model name>-eval]." };
-        var sampling = new Option<SamplingMode?>("--sampling") { Description = "How clip labels are formed [default: what the model was trained with, from its manifest]." };
+        var sampling = new Option<SamplingMode?>("--sampling") { Description = "How clip labels are formed [default: what the model was trained with, from its manifest]." }.LowercaseChoices();
         var cache = new Option<string?>("--cache") { Description = "Feature cache folder [default: $STREAMLRCN_CACHE/features or ~/.cache/streamlrcn/features]." };
         var device = new Option<string>("--device") { Description = "Where the CNN runs while extracting features: auto, cpu, cuda or cuda:ID.", DefaultValueFactory = _ => "auto" };
-        var threads = new Option<int>("--threads") { Description = "CPU threads for the CNN (0: ONNX Runtime's default).", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--cnn-threads") { Description = "CPU threads of the CNN while extracting features (0: all cores).", DefaultValueFactory = _ => 0 };
         var command = new Command("evaluate",
             "Score a model package on labelled clips: clip, sliding-window and per-frame accuracy, per-class precision and recall, confusion matrices (JSON, markdown, PNG).")
         {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Serilog;
 using StreamLrcn.Capture;
+using StreamLrcn.Cli;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
 using StreamLrcn.Training.Data;
@@ -28,29 +29,29 @@ public static class TrainCommand
         var train = new Option<string?>("--train") { Description = "Train on clips whose file name matches these globs (comma-separated, e.g. 'p1_*'). Without it, a seeded fraction split is used." };
         var validation = new Option<string?>("--val") { Description = "Validate (early stopping, best checkpoint, report) on clips matching these globs, e.g. 'p2_*'." };
         var fraction = new Option<double>("--val-fraction") { Description = "Without --train: fraction of each label's clips held out for validation (0: none).", DefaultValueFactory = _ => 0.25 };
-        var sampling = new Option<SamplingMode>("--sampling") { Description = "even: LENGTH frames spread over the whole clip (fixed length); window: LENGTH consecutive frames, as the runtime's sliding window; whole: entire clips, length-bucketed and masked (variable length).", DefaultValueFactory = _ => defaults.Sampling };
-        var length = new Option<int>("--length") { Description = "Frames per fixed-length sequence; also the runtime's window length written to the manifest.", DefaultValueFactory = _ => defaults.Length };
+        var sampling = new Option<SamplingMode>("--sampling") { Description = "even: WINDOW frames spread over the whole clip (fixed length); window: WINDOW consecutive frames, as the runtime's sliding window; whole: entire clips, length-bucketed and masked (variable length).", DefaultValueFactory = _ => defaults.Sampling }.LowercaseChoices();
+        var length = new Option<int>("--window") { Description = "Frames per fixed-length training sequence, and the runtime's sliding-window length written to the manifest (the runtime's --window).", DefaultValueFactory = _ => defaults.Length };
         var stride = new Option<int>("--stride") { Description = "Runtime window stride written to the manifest.", DefaultValueFactory = _ => defaults.Stride };
         var hidden = new Option<int>("--hidden") { Description = "GRU hidden size.", DefaultValueFactory = _ => defaults.HiddenSize };
         var layers = new Option<int>("--layers") { Description = "Stacked GRU layers.", DefaultValueFactory = _ => defaults.Layers };
         var dropout = new Option<double>("--dropout") { Description = "Dropout on the CNN features, between GRU layers and before the classifier.", DefaultValueFactory = _ => defaults.Dropout };
-        var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (with momentum) or adam.", DefaultValueFactory = _ => defaults.Optimizer };
+        var optimizer = new Option<OptimizerKind>("--optimizer") { Description = "sgd (with momentum) or adam.", DefaultValueFactory = _ => defaults.Optimizer }.LowercaseChoices();
         var rate = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var momentum = new Option<double>("--momentum") { Description = "SGD momentum.", DefaultValueFactory = _ => defaults.Momentum };
         var weightDecay = new Option<double>("--weight-decay") { Description = "L2 weight decay (0: none).", DefaultValueFactory = _ => defaults.WeightDecay };
         var clipNorm = new Option<double>("--clip-norm") { Description = "Gradient clipping: largest total gradient norm.", DefaultValueFactory = _ => defaults.ClipNorm };
         var clipValue = new Option<double>("--clip-value") { Description = "Gradient clipping: largest absolute gradient value.", DefaultValueFactory = _ => defaults.ClipValue };
-        var batch = new Option<int>("--batch") { Description = "Sequences per training step.", DefaultValueFactory = _ => defaults.BatchSize };
+        var batch = new Option<int>("--train-batch") { Description = "Sequences per training step (not the runtime's CNN --batch).", DefaultValueFactory = _ => defaults.BatchSize };
         var epochs = new Option<int>("--epochs") { Description = "Most epochs to train.", DefaultValueFactory = _ => defaults.Epochs };
         var patience = new Option<int>("--patience") { Description = "Stop after this many epochs without better validation accuracy (0: never).", DefaultValueFactory = _ => defaults.Patience };
         var frameLoss = new Option<double>("--frame-loss-weight") { Description = "Weight of the per-frame loss next to the clip (last step) loss.", DefaultValueFactory = _ => defaults.FrameLossWeight };
-        var samples = new Option<int>("--samples-per-clip") { Description = "Sequences drawn per clip and epoch (0: 1, or clip length / LENGTH for window sampling).", DefaultValueFactory = _ => 0 };
+        var samples = new Option<int>("--samples-per-clip") { Description = "Sequences drawn per clip and epoch (0: 1, or clip length / WINDOW for window sampling).", DefaultValueFactory = _ => 0 };
         var noFlip = new Option<bool>("--no-flip") { Description = "Do not add horizontally mirrored clips to the training set." };
         var noJitter = new Option<bool>("--no-jitter") { Description = "Sample training sequences without random temporal offsets." };
         var seed = new Option<int>("--seed") { Description = "Seed for weights, sampling, shuffling and the fraction split.", DefaultValueFactory = _ => defaults.Seed };
         var cache = new Option<string?>("--cache") { Description = "Feature cache folder [default: $STREAMLRCN_CACHE/features or ~/.cache/streamlrcn/features]." };
         var device = new Option<string>("--device") { Description = "Where the CNN runs while extracting features: auto, cpu, cuda or cuda:ID.", DefaultValueFactory = _ => "auto" };
-        var threads = new Option<int>("--threads") { Description = "CPU threads for the CNN (0: ONNX Runtime's default).", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--cnn-threads") { Description = "CPU threads of the CNN while extracting features (0: all cores).", DefaultValueFactory = _ => 0 };
         var precision = new Option<string>("--precision")
         {
             Description = "CNN of the features the head trains on: fp32, or int8 (ranges measured on the training clips first; the package then runs int8 on CPUs).",

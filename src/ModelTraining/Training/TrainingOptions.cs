@@ -57,7 +57,7 @@ public sealed record TrainingOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the option and the bad value.</summary>
     public void Validate()
     {
-        Check(Length >= 1, "length", Length, "at least 1");
+        Check(Length >= 1, "window", Length, "at least 1");
         Check(Stride >= 1, "stride", Stride, "at least 1");
         Check(HiddenSize >= 1, "hidden", HiddenSize, "at least 1");
         Check(Layers >= 1, "layers", Layers, "at least 1");
@@ -67,7 +67,7 @@ public sealed record TrainingOptions
         Check(WeightDecay >= 0, "weight-decay", WeightDecay, "0 or more");
         Check(ClipNorm > 0, "clip-norm", ClipNorm, "above 0");
         Check(ClipValue > 0, "clip-value", ClipValue, "above 0");
-        Check(BatchSize >= 1, "batch", BatchSize, "at least 1");
+        Check(BatchSize >= 1, "train-batch", BatchSize, "at least 1");
         Check(Epochs >= 1, "epochs", Epochs, "at least 1");
         Check(Patience >= 0, "patience", Patience, "0 or more");
         Check(FrameLossWeight >= 0, "frame-loss-weight", FrameLossWeight, "0 or more");

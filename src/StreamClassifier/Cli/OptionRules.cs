@@ -22,4 +22,12 @@ public static class OptionRules
     /// <summary>A frame rate: finite and above zero (a timestamp is the frame index divided by it).</summary>
     public static Option<double> RequirePositiveRate(this Option<double> option) =>
         option.Require(rate => double.IsFinite(rate) && rate > 0, "a frame rate above 0");
+
+    /// <summary>Help shows an enum's choices as the docs write them (<c>auto|ffmpeg|opencv</c>), not as CLR names.</summary>
+    public static Option<T> LowercaseChoices<T>(this Option<T> option)
+    {
+        var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        option.HelpName = string.Join('|', Enum.GetNames(type).Select(n => n.ToLowerInvariant()));
+        return option;
+    }
 }

@@ -35,7 +35,7 @@ public static class ReplayCommand
         {
             Description = "auto: H.264 through ffmpeg when it is on PATH, else OpenCV (MJPG .avi / mp4v .mp4); or force ffmpeg / opencv.",
             DefaultValueFactory = _ => VideoEncoderKind.Auto,
-        };
+        }.LowercaseChoices();
         var arguments = new PipelineArguments();
 
         var command = new Command("replay", "Label every frame of recorded videos or image folders and write the labels to a file.") { inputs, output, folderFps, annotate, annotateEncoder };

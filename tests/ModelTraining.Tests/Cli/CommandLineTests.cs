@@ -28,7 +28,7 @@ public sealed class CommandLineTests : IDisposable
         var cache = _directory.Combine("cache");
 
         var trained = Invoke(out _, "train", data, "--out", model, "--report", report, "--cache", cache, "--device", "cpu",
-            "--train", "p1_*", "--val", "p2_*", "--sampling", "even", "--length", "6", "--stride", "2", "--hidden", "8", "--epochs", "3", "--no-flip");
+            "--train", "p1_*", "--val", "p2_*", "--sampling", "even", "--window", "6", "--stride", "2", "--hidden", "8", "--epochs", "3", "--no-flip");
         var evaluated = Invoke(out var output, "evaluate", data, "--model", model, "--test", "p2_*", "--report", _directory.Combine("eval"),
             "--cache", cache, "--device", "cpu");
 
