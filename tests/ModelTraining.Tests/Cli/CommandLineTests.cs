@@ -72,6 +72,25 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(model, ModelPackage.ManifestFileName)));
     }
 
+    [Theory]
+    [InlineData("--sampling", "foo", "--sampling takes one of even, window, whole, found 'foo'")]
+    [InlineData("--optimizer", "rmsprop", "--optimizer takes one of sgd, adam, found 'rmsprop'")]
+    [InlineData("--train-batch", "many", "--train-batch takes a whole number, found 'many'")]
+    public void A_bad_value_is_one_line_naming_the_option_with_exit_code_2_and_no_type_name(string option, string value, string expected)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "ModelTraining.dll"), "train", _directory.Combine("data"), "--out", _directory.Combine("model"), option, value })
+            start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.Equal(ExitCodes.InvalidSetup, process.ExitCode);
+        Assert.Contains(expected, errors);
+        Assert.DoesNotContain("StreamLrcn.", errors + output.Result);
+    }
+
     [Fact]
     public void Train_on_a_missing_dataset_exits_with_the_setup_code_and_writes_nothing()
     {
