@@ -11,7 +11,8 @@ public static class FrameSourceFactory
     /// an image folder, a video file, or a network URL (<c>rtsp://</c>, <c>http://</c>…: read by an
     /// ffmpeg child process that reconnects until the run is cancelled).
     /// </summary>
-    public static IFrameSource Open(string spec, double folderFramesPerSecond = 30)
+    /// <param name="name">Name of a file or folder input in outputs (see <see cref="StreamNames"/>); its own name when null.</param>
+    public static IFrameSource Open(string spec, double folderFramesPerSecond = 30, string? name = null)
     {
         if (int.TryParse(spec, NumberStyles.None, CultureInfo.InvariantCulture, out var cameraIndex))
             return new CameraSource(cameraIndex);
@@ -24,7 +25,7 @@ public static class FrameSourceFactory
         if (Uri.TryCreate(spec, UriKind.Absolute, out var uri) && uri.Scheme is not "file" && spec.Contains("://", StringComparison.Ordinal))
             return new NetworkFrameSource(NetworkSourceOptions.For(UrlRedactor.Redact(spec), spec));
         if (Directory.Exists(spec))
-            return new ImageFolderSource(spec, folderFramesPerSecond);
-        return new VideoFileSource(spec);
+            return new ImageFolderSource(spec, folderFramesPerSecond, name);
+        return new VideoFileSource(spec, name);
     }
 }

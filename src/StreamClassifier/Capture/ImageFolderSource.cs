@@ -18,7 +18,8 @@ public sealed class ImageFolderSource : IFrameSource
     private int _next;
     private long _skipped;
 
-    public ImageFolderSource(string folder, double framesPerSecond = 30)
+    /// <param name="name">Name in outputs; the folder's name when null.</param>
+    public ImageFolderSource(string folder, double framesPerSecond = 30, string? name = null)
     {
         if (!double.IsFinite(framesPerSecond) || framesPerSecond <= 0)
             throw new ArgumentOutOfRangeException(nameof(framesPerSecond), framesPerSecond, "an image folder's frame rate must be above 0");
@@ -29,7 +30,7 @@ public sealed class ImageFolderSource : IFrameSource
             throw new FrameSourceException(
                 $"input folder '{folder}' holds no images: expected files named in time order with one of {string.Join(' ', Extensions.Order())}");
         _folder = folder;
-        Name = new DirectoryInfo(folder).Name;
+        Name = name ?? new DirectoryInfo(folder).Name;
         FramesPerSecond = framesPerSecond;
     }
 

@@ -20,10 +20,11 @@ public sealed class VideoFileSource : IFrameSource
     private double? _firstMilliseconds;
     private double _lastMilliseconds;
 
-    public VideoFileSource(string path)
+    /// <param name="name">Name in outputs; the file's name when null.</param>
+    public VideoFileSource(string path, string? name = null)
     {
         _path = path;
-        Name = System.IO.Path.GetFileName(path);
+        Name = name ?? System.IO.Path.GetFileName(path);
         var info = new FileInfo(path);
         if (!info.Exists)
             throw new FrameSourceException($"input '{path}' does not exist: expected a video file or an image folder");

@@ -63,8 +63,9 @@ public static class ReplayCommand
                 for (var i = 0; i < inputs.Length; i++)
                     encoders.Validate(AnnotatedVideoSink.PathFor(requested.Path, i, "", inputs.Length));
             }
-            foreach (var input in inputs)
-                sources.Add(FrameSourceFactory.Open(input, folderFps));
+            var names = StreamNames.Distinct(inputs);
+            for (var i = 0; i < inputs.Length; i++)
+                sources.Add(FrameSourceFactory.Open(inputs[i], folderFps, names[i]));
             // Last, so that an input that cannot be opened leaves an existing output as it was.
             labelSink = LabelSinkFactory.Create(output, package.Labels);
         }
@@ -144,12 +145,17 @@ public static class ReplayCommand
         summary.WriteLine(string.Create(culture, $"frames: {run.FramesLabelled} in {run.Elapsed.TotalSeconds:0.00} s ({run.FramesPerSecond:0.0} fps), written to {output}"));
         for (var i = 0; i < package.Labels.Count; i++)
             summary.WriteLine(string.Create(culture, $"  {package.Labels[i]}: {run.LabelCounts[i]} frames"));
-        foreach (var stream in run.Streams)
+        for (var s = 0; s < run.Streams.Count; s++)
         {
+            var stream = run.Streams[s];
             var skipped = stream.FramesSkipped > 0 ? $", {stream.FramesSkipped} skipped (could not be decoded)" : "";
+            var counts = s < run.StreamLabelCounts.Count ? run.StreamLabelCounts[s] : [];
+            var labels = counts.Any(c => c > 0)
+                ? " (" + string.Join(", ", counts.Select((c, i) => (c, i)).Where(p => p.c > 0).Select(p => $"{package.Labels[p.i]} {p.c}")) + ")"
+                : "";
             summary.WriteLine(stream.Failed
-                ? $"stream {stream.Stream.Name}: FAILED after {stream.FramesCaptured} frames{skipped}: {stream.Error}"
-                : $"stream {stream.Stream.Name}: {stream.FramesCaptured} frames{skipped}");
+                ? $"stream {stream.Stream.Name}: FAILED after {stream.FramesCaptured} frames{skipped}{labels}: {stream.Error}"
+                : $"stream {stream.Stream.Name}: {stream.FramesCaptured} frames{skipped}{labels}");
         }
     }
 }

@@ -174,7 +174,10 @@ public sealed class ClassificationPipeline : IDisposable
                 while (channel.Reader.TryRead(out var left))
                     left.Dispose();
         }
-        return new PipelineResult(sinkStage.Frames, outcomes, sinkStage.LabelCounts.ToArray(), Stopwatch.GetElapsedTime(started));
+        return new PipelineResult(sinkStage.Frames, outcomes, sinkStage.LabelCounts.ToArray(), Stopwatch.GetElapsedTime(started))
+        {
+            StreamLabelCounts = sinkStage.StreamLabelCounts.Select(c => (IReadOnlyList<long>)c.ToArray()).ToArray(),
+        };
     }
 
     /// <summary>

@@ -11,12 +11,16 @@ namespace StreamLrcn.Sinks;
 public sealed class SinkStage(ChannelReader<FrameLabel> input, IReadOnlyList<ILabelSink> sinks, int classCount) : IDisposable
 {
     private readonly long[] _labelCounts = new long[classCount];
+    private readonly List<long[]> _streamLabelCounts = [];
     private long _frames;
 
     public long Frames => Interlocked.Read(ref _frames);
 
     /// <summary>Per-frame label counts, by class index. Read after <see cref="RunAsync"/> completes.</summary>
     public IReadOnlyList<long> LabelCounts => _labelCounts;
+
+    /// <summary>Per-frame label counts of each stream (by stream id, then class index). Read after <see cref="RunAsync"/> completes.</summary>
+    public IReadOnlyList<IReadOnlyList<long>> StreamLabelCounts => _streamLabelCounts;
 
     /// <summary>Raised on the stage's thread after each label is written (the live overlay and events use it).</summary>
     public event Action<FrameLabel>? LabelWritten;
@@ -32,6 +36,7 @@ public sealed class SinkStage(ChannelReader<FrameLabel> input, IReadOnlyList<ILa
                     foreach (var sink in sinks)
                         sink.Write(label);
                     _labelCounts[label.LabelIndex]++;
+                    CountsOf(label.Header.Stream.Id)[label.LabelIndex]++;
                     Interlocked.Increment(ref _frames);
                     LabelWritten?.Invoke(label);
                 }
@@ -44,6 +49,14 @@ public sealed class SinkStage(ChannelReader<FrameLabel> input, IReadOnlyList<ILa
             foreach (var sink in sinks)
                 sink.Flush();
         }
+    }
+
+    private long[] CountsOf(int stream)
+    {
+        // Grows once per stream, not per frame.
+        while (_streamLabelCounts.Count <= stream)
+            _streamLabelCounts.Add(new long[classCount]);
+        return _streamLabelCounts[stream];
     }
 
     public void Dispose()

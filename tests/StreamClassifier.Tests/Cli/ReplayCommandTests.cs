@@ -230,4 +230,26 @@ public sealed class ReplayCommandTests(ReplayFixture media) : IClassFixture<Repl
         Assert.Equal(ExitCodes.InvalidSetup, run.ExitCode);
         Assert.Contains("device 'gpu' is not valid: expected auto, cpu, cuda or cuda:ID", run.StandardError);
     }
+    [SkippableFact]
+    public void Inputs_with_the_same_file_name_get_distinct_stream_names_and_the_summary_counts_labels_per_stream()
+    {
+        Skip.IfNot(SharedData.Available, SharedData.MissingReason);
+        using var folder = new TempDirectory();
+        var output = folder.File("labels.jsonl");
+        var wave = Path.Combine(SharedData.ArmGestures, "wave", "p1_t1.avi");
+        var side = Path.Combine(SharedData.ArmGestures, "raise_arms_side", "p1_t1.avi");
+
+        var run = Support.Cli.Run("replay", wave, side, "--model", RepoPaths.DefaultModel, "--out", output, "--device", "cpu");
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.AllOutput);
+        var records = LabelRecord.Read(output);
+        Assert.Equal(["raise_arms_side/p1_t1.avi", "wave/p1_t1.avi"], records.Select(r => r.Stream).Distinct().Order(StringComparer.Ordinal));
+        foreach (var stream in records.GroupBy(r => r.Stream))
+        {
+            // The summary line of each stream: its frame count and its per-label counts, as the JSONL holds them.
+            var counts = string.Join(", ", stream.GroupBy(r => r.Label).OrderBy(g => Array.IndexOf(new[] { "raise_arms_side", "wave", "raise_arms_front" }, g.Key))
+                .Select(g => $"{g.Key} {g.Count()}"));
+            Assert.Contains($"stream {stream.Key}: {stream.Count()} frames ({counts})", run.StandardOutput);
+        }
+    }
 }
