@@ -4,8 +4,10 @@ using StreamLrcn.Temporal;
 namespace StreamLrcn.Sinks;
 
 /// <summary>
-/// One row per frame: <c>stream,stream_index,frame,time_ms,label,confidence,p_&lt;label&gt;…,window_label,window_confidence,reset</c>.
-/// Window columns are empty on frames without a window label. The sink owns the stream it writes to.
+/// One row per frame with the fields of the JSON lines, named by their JSON path:
+/// <c>stream,streamIndex,frame,timeMs,label,confidence,probabilities.&lt;label&gt;…,window.label,window.confidence,window.probabilities.&lt;label&gt;…,reset</c>.
+/// Window columns are empty on frames without a window label, <c>reset</c> on frames without a reset.
+/// The sink owns the stream it writes to.
 /// </summary>
 public sealed class CsvLabelSink : ILabelSink
 {
@@ -17,9 +19,11 @@ public sealed class CsvLabelSink : ILabelSink
         _labels = labels;
         _writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
         _writer.WriteLine(string.Join(',',
-            new[] { "stream", "stream_index", "frame", "time_ms", "label", "confidence" }
-                .Concat(labels.Select(l => Quote("p_" + l)))
-                .Concat(["window_label", "window_confidence", "reset"])));
+            new[] { "stream", "streamIndex", "frame", "timeMs", "label", "confidence" }
+                .Concat(labels.Select(l => Quote("probabilities." + l)))
+                .Concat(["window.label", "window.confidence"])
+                .Concat(labels.Select(l => Quote("window.probabilities." + l)))
+                .Append("reset")));
     }
 
     public void Write(FrameLabel label)
@@ -31,30 +35,38 @@ public sealed class CsvLabelSink : ILabelSink
         w.Write(',');
         w.Write(label.Header.Sequence.ToString(CultureInfo.InvariantCulture));
         w.Write(',');
-        w.Write(LabelFormat.Number(label.Header.Timestamp.TotalMilliseconds));
+        w.Write(LabelFormat.Number(Math.Round(label.Header.Timestamp.TotalMilliseconds, 3)));
         w.Write(',');
         w.Write(Quote(_labels[label.LabelIndex]));
         w.Write(',');
         w.Write(LabelFormat.Number(label.Confidence));
-        foreach (var p in label.Probabilities)
-        {
-            w.Write(',');
-            w.Write(LabelFormat.Number(p));
-        }
+        WriteProbabilities(label.Probabilities);
         w.Write(',');
         if (label.WindowLabelIndex is { } window && label.WindowProbabilities is { } windowProbabilities)
         {
             w.Write(Quote(_labels[window]));
             w.Write(',');
             w.Write(LabelFormat.Number(windowProbabilities[window]));
+            WriteProbabilities(windowProbabilities);
         }
         else
         {
             w.Write(',');
+            for (var i = 0; i < _labels.Count; i++)
+                w.Write(',');
         }
         w.Write(',');
         w.Write(LabelFormat.ResetName(label.Reset));
         w.WriteLine();
+    }
+
+    private void WriteProbabilities(float[] probabilities)
+    {
+        foreach (var p in probabilities)
+        {
+            _writer.Write(',');
+            _writer.Write(LabelFormat.Number(p));
+        }
     }
 
     private static string Quote(string field) =>

@@ -57,7 +57,8 @@ public sealed class ReplayCommandTests(ReplayFixture media) : IClassFixture<Repl
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.AllOutput);
         var lines = File.ReadAllLines(output);
-        Assert.Equal("stream,stream_index,frame,time_ms,label,confidence,p_left,p_right,p_still,window_label,window_confidence,reset", lines[0]);
+        Assert.Equal("stream,streamIndex,frame,timeMs,label,confidence,probabilities.left,probabilities.right,probabilities.still," +
+            "window.label,window.confidence,window.probabilities.left,window.probabilities.right,window.probabilities.still,reset", lines[0]);
         Assert.Equal(41, lines.Length);
         for (var i = 0; i < 40; i++)
         {
@@ -250,6 +251,44 @@ public sealed class ReplayCommandTests(ReplayFixture media) : IClassFixture<Repl
             var counts = string.Join(", ", stream.GroupBy(r => r.Label).OrderBy(g => Array.IndexOf(new[] { "raise_arms_side", "wave", "raise_arms_front" }, g.Key))
                 .Select(g => $"{g.Key} {g.Count()}"));
             Assert.Contains($"stream {stream.Key}: {stream.Count()} frames ({counts})", run.StandardOutput);
+        }
+    }
+    [Fact]
+    public void Csv_rows_hold_the_fields_of_the_json_lines_under_their_json_paths()
+    {
+        using var scratch = media.Scratch();
+        var json = scratch.File("labels.jsonl");
+        var csv = scratch.File("labels.csv");
+
+        Assert.Equal(ExitCodes.Success, Support.Cli.Run("replay", media.ShortAvi, "--model", media.Model, "--out", json, "--device", "cpu").ExitCode);
+        Assert.Equal(ExitCodes.Success, Support.Cli.Run("replay", media.ShortAvi, "--model", media.Model, "--out", csv, "--device", "cpu").ExitCode);
+
+        var lines = File.ReadAllLines(csv);
+        var header = lines[0].Split(',');
+        var records = File.ReadAllLines(json).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(records.Length, lines.Length - 1);
+        Assert.Contains(records, r => r.TryGetProperty("window", out _));
+        for (var row = 0; row < records.Length; row++)
+        {
+            var fields = lines[row + 1].Split(',');
+            Assert.Equal(header.Length, fields.Length);
+            for (var column = 0; column < header.Length; column++)
+            {
+                // Walk the column's JSON path; a missing path (no window, no reset) is an empty field.
+                var element = (System.Text.Json.JsonElement?)records[row];
+                foreach (var part in header[column].Split('.'))
+                    element = element is { } e && e.TryGetProperty(part, out var child) ? child : null;
+                var expected = element switch
+                {
+                    null => "",
+                    { ValueKind: System.Text.Json.JsonValueKind.String } e => e.GetString(),
+                    { } e => e.GetRawText(),
+                };
+                if (element is { ValueKind: System.Text.Json.JsonValueKind.Number } number)
+                    Assert.Equal(number.GetDouble(), double.Parse(fields[column], System.Globalization.CultureInfo.InvariantCulture), 6);
+                else
+                    Assert.Equal(expected, fields[column]);
+            }
         }
     }
 }
