@@ -18,7 +18,7 @@ namespace StreamLrcn.Cli;
 /// synchronous, so Program's synchronous invocation keeps it there); the pipeline runs behind it
 /// in live mode and hands frames over through a capacity-1 drop-oldest channel, so it never waits
 /// for the window. Keys: q/Esc quit, space pause the display, r reset the recurrent state, s save
-/// a snapshot PNG.
+/// a snapshot PNG, o move the overlay between the bottom and the top edge.
 /// </summary>
 public static class LiveCommand
 {
@@ -38,17 +38,19 @@ public static class LiveCommand
         var output = new Option<string?>("--out", "-o") { Description = "Also write the labels to a .jsonl or .csv file." };
         var snapshots = new Option<string>("--snapshots") { Description = "Folder for snapshots taken with the s key.", DefaultValueFactory = _ => "." };
         var folderFps = new Option<double>("--folder-fps") { Description = "Frame rate of image folders.", DefaultValueFactory = _ => 30 }.RequirePositiveRate();
+        var overlayPosition = PipelineArguments.OverlayPositionOption();
         var arguments = new PipelineArguments();
-        var command = new Command("live", "Show a camera (or any source) in a window with the labels drawn over it. Keys: q/Esc quit, space pause, r reset state, s snapshot.")
+        var command = new Command("live", "Show a camera (or any source) in a window with the labels drawn over it. Keys: q/Esc quit, space pause, r reset state, s snapshot, o move the overlay.")
         {
-            source, output, snapshots, folderFps,
+            source, output, snapshots, folderFps, overlayPosition,
         };
         arguments.AddTo(command);
-        command.SetAction(result => Run(result.GetValue(source)!, result.GetValue(output), result.GetValue(snapshots)!, result.GetValue(folderFps), arguments, result));
+        command.SetAction(result => Run(result.GetValue(source)!, result.GetValue(output), result.GetValue(snapshots)!, result.GetValue(folderFps),
+            result.GetValue(overlayPosition), arguments, result));
         return command;
     }
 
-    private static int Run(string sourceSpec, string? output, string snapshots, double folderFps, PipelineArguments arguments, ParseResult result)
+    private static int Run(string sourceSpec, string? output, string snapshots, double folderFps, OverlayPosition overlayPosition, PipelineArguments arguments, ParseResult result)
     {
         ModelPackage package;
         PipelineOptions options;
@@ -90,7 +92,7 @@ public static class LiveCommand
             if (output is not null)
                 sinks.Add(LabelSinkFactory.Create(output, package.Labels));
             using var pipeline = new ClassificationPipeline(package, options, sinks, frameTap: tap);
-            var window = new LiveWindow(source.Name, package.Labels, options.Temporal.Window, snapshots);
+            var window = new LiveWindow(source.Name, package.Labels, options.Temporal.Window, snapshots, overlayPosition);
             using var stop = new CancellationTokenSource();
             var running = pipeline.RunAsync([source], stop.Token);
             try
@@ -143,10 +145,10 @@ public static class LiveCommand
     }
 
     /// <summary>The HighGUI window and its loop; every call happens on the thread that runs <see cref="Run"/>.</summary>
-    private sealed class LiveWindow(string streamName, IReadOnlyList<string> labels, int windowSize, string snapshotFolder) : IDisposable
+    private sealed class LiveWindow(string streamName, IReadOnlyList<string> labels, int windowSize, string snapshotFolder, OverlayPosition overlayPosition) : IDisposable
     {
         private readonly string _title = $"StreamLrcn - {streamName}";
-        private readonly OverlayRenderer _renderer = new(labels);
+        private readonly OverlayRenderer _renderer = new(labels, overlayPosition);
         private readonly Mat _canvas = new();
         private readonly Mat _shown = new();
         private LabelledFrame? _current;
@@ -214,6 +216,12 @@ public static class LiveCommand
                             break;
                         case 's' or 'S':
                             Snapshot();
+                            break;
+                        case 'o' or 'O':
+                            _renderer.Position = _renderer.Position == OverlayPosition.Bottom ? OverlayPosition.Top : OverlayPosition.Bottom;
+                            Render(state);
+                            Cv2.ImShow(_title, _shown);
+                            Log.Information("Overlay moved to the {Edge}", _renderer.Position.ToString().ToLowerInvariant());
                             break;
                     }
                     // The window's close button. The GTK backend answers -1 to WND_PROP_VISIBLE whether

@@ -54,6 +54,13 @@ public sealed class PipelineArguments
 
     public Option<int> InFlight { get; } = new("--in-flight") { Description = "CNN batches in flight at once (0: 2 on CUDA; on CPU one per core, at most 4).", DefaultValueFactory = _ => 0 };
 
+    /// <summary><c>--overlay-position</c> of the commands that draw the overlay (live, replay --annotate).</summary>
+    public static Option<Overlay.OverlayPosition> OverlayPositionOption() => new Option<Overlay.OverlayPosition>("--overlay-position")
+    {
+        Description = "Edge of the frame the overlay runs along: bottom keeps the upper part (raised hands) clear; top.",
+        DefaultValueFactory = _ => Overlay.OverlayPosition.Bottom,
+    }.LowercaseChoices();
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Model, Device, Window, Stride, Batch, BatchDeadline, Threads, Precision, CudnnSearch, GpuMemoryLimit, InFlight })

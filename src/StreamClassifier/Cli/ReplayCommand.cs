@@ -5,6 +5,7 @@ using Spectre.Console;
 using StreamLrcn.Capture;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
+using StreamLrcn.Overlay;
 using StreamLrcn.Pipeline;
 using StreamLrcn.Sinks;
 
@@ -36,16 +37,17 @@ public static class ReplayCommand
             Description = "auto: H.264 through ffmpeg when it is on PATH, else OpenCV (MJPG .avi / mp4v .mp4); or force ffmpeg / opencv.",
             DefaultValueFactory = _ => VideoEncoderKind.Auto,
         }.LowercaseChoices();
+        var overlayPosition = PipelineArguments.OverlayPositionOption();
         var arguments = new PipelineArguments();
 
-        var command = new Command("replay", "Label every frame of recorded videos or image folders and write the labels to a file.") { inputs, output, folderFps, annotate, annotateEncoder };
+        var command = new Command("replay", "Label every frame of recorded videos or image folders and write the labels to a file.") { inputs, output, folderFps, annotate, annotateEncoder, overlayPosition };
         arguments.AddTo(command);
         command.SetAction((result, cancellation) => RunAsync(result.GetValue(inputs)!, result.GetValue(output)!, result.GetValue(folderFps),
-            result.GetValue(annotate) is { } video ? (video, result.GetValue(annotateEncoder)) : null, arguments, result, cancellation));
+            result.GetValue(annotate) is { } video ? (video, result.GetValue(annotateEncoder), result.GetValue(overlayPosition)) : null, arguments, result, cancellation));
         return command;
     }
 
-    private static async Task<int> RunAsync(string[] inputs, string output, double folderFps, (string Path, VideoEncoderKind Encoder)? annotate,
+    private static async Task<int> RunAsync(string[] inputs, string output, double folderFps, (string Path, VideoEncoderKind Encoder, OverlayPosition Position)? annotate,
         PipelineArguments arguments, ParseResult result, CancellationToken cancellation)
     {
         ModelPackage package;
@@ -90,7 +92,7 @@ public static class ReplayCommand
             AnnotatedVideoSink? annotated = null;
             if (annotate is { } requested && encoders is not null && tap is not null)
             {
-                annotated = new AnnotatedVideoSink(tap, encoders, requested.Path, sources.Count, package.Labels, options.Temporal.Window);
+                annotated = new AnnotatedVideoSink(tap, encoders, requested.Path, sources.Count, package.Labels, options.Temporal.Window, requested.Position);
                 sinks.Add(annotated);
             }
             using var pipeline = new ClassificationPipeline(package, options, sinks, frameTap: tap);

@@ -8,7 +8,7 @@ namespace StreamLrcn.Overlay;
 /// so what a user sees live is what a recording shows. Keeps a layout per frame size and a sort
 /// buffer; no per-frame allocation beyond the text strings. Not thread-safe: one renderer per thread.
 /// </summary>
-public sealed class OverlayRenderer(IReadOnlyList<string> labels)
+public sealed class OverlayRenderer(IReadOnlyList<string> labels, OverlayPosition position = OverlayPosition.Bottom)
 {
     // Saturated, distinct BGR colours, far from the bar track's grey and from each other, so a
     // class can be recognised from its colour even after lossy video compression.
@@ -32,10 +32,13 @@ public sealed class OverlayRenderer(IReadOnlyList<string> labels)
     /// <summary>The colour of class <paramref name="classIndex"/> (swatch and bar).</summary>
     public static Scalar ClassColor(int classIndex) => Palette[classIndex % Palette.Length];
 
+    /// <summary>The edge the overlay runs along; the live window's <c>o</c> key switches it.</summary>
+    public OverlayPosition Position { get; set; } = position;
+
     public OverlayLayout LayoutFor(Size frame)
     {
-        if (_layout is null || _layout.Frame != frame)
-            _layout = OverlayLayout.For(frame, labels);
+        if (_layout is null || _layout.Frame != frame || _layout.Position != Position)
+            _layout = OverlayLayout.For(frame, labels, Position);
         return _layout;
     }
 

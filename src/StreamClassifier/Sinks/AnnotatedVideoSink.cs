@@ -25,14 +25,15 @@ public sealed class AnnotatedVideoSink : ILabelSink
     private readonly OverlayRenderer _renderer;
     private readonly Dictionary<int, StreamOutput> _streams = [];
 
-    public AnnotatedVideoSink(FrameTap tap, VideoEncoderFactory encoders, string requestedPath, int streamCount, IReadOnlyList<string> labels, int windowSize)
+    public AnnotatedVideoSink(FrameTap tap, VideoEncoderFactory encoders, string requestedPath, int streamCount, IReadOnlyList<string> labels, int windowSize,
+        OverlayPosition position = OverlayPosition.Bottom)
     {
         _tap = tap;
         _encoders = encoders;
         _requestedPath = requestedPath;
         _streamCount = streamCount;
         _windowSize = windowSize;
-        _renderer = new OverlayRenderer(labels);
+        _renderer = new OverlayRenderer(labels, position);
         for (var i = 0; i < streamCount; i++)
             encoders.Validate(PathFor(requestedPath, i, "", streamCount));
     }

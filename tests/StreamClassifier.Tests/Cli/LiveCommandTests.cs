@@ -30,8 +30,8 @@ public sealed class LiveCommandTests
         var video = StillVideo(folder.File("live-still.avi"));
         using var source = FirstFrame(video);
         var layout = OverlayLayout.For(source.Size(), model.Labels);
-        // Between the two panels nothing is drawn: the window must show the video itself there.
-        var clear = new Rect(0, layout.LabelPanel.Bottom + 4, source.Width, layout.BarPanel.Y - layout.LabelPanel.Bottom - 8);
+        // Above the overlay's strip along the bottom nothing is drawn: the window must show the video itself there.
+        var clear = new Rect(0, 0, source.Width, Math.Min(layout.LabelPanel.Y, layout.BarPanel.Y) - 4);
         var labelText = new Rect(layout.Swatch.Right, layout.Swatch.Y, layout.LabelPanel.Right - layout.Swatch.Right - layout.Padding, layout.Swatch.Height);
 
         using var live = new RunningCli("live", "--source", video, "--model", model.Directory, "--device", "cpu", "--snapshots", folder.Path);
@@ -63,6 +63,27 @@ public sealed class LiveCommandTests
         Xdotool("windowfocus", "--sync", window);
         Xdotool("key", "s");
         Assert.True(await live.WaitForLineAsync("Snapshot of frame", StartTimeout), live.Output);
+
+        // o moves the overlay to the top edge: the bars are drawn there and the rest shows the video.
+        Xdotool("key", "o");
+        Assert.True(await live.WaitForLineAsync("Overlay moved to the top", StartTimeout), live.Output);
+        var atTop = OverlayLayout.For(source.Size(), model.Labels, OverlayPosition.Top);
+        var stripBottom = Math.Max(atTop.LabelPanel.Bottom, atTop.BarPanel.Bottom);
+        var belowStrip = new Rect(0, stripBottom + 4, source.Width, source.Height - stripBottom - 4);
+        Mat moved = new();
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            moved.Dispose();
+            moved = Screenshot(window, folder.File("moved.png"));
+            if (OverlayProbe.MeanDifference(moved, source, belowStrip) < 2 && OverlayProbe.MeanDifference(moved, source, atTop.BarPanel) > 20)
+                break;
+            await Task.Delay(250);
+        }
+        using (moved)
+        {
+            Assert.True(OverlayProbe.MeanDifference(moved, source, belowStrip) < 2, "after o the window still draws over the lower part of the video");
+            Assert.True(OverlayProbe.MeanDifference(moved, source, atTop.BarPanel) > 20, "after o no bars are drawn at the top");
+        }
         Xdotool("key", "q");
 
         Assert.Equal(ExitCodes.Success, await live.WaitForExitAsync(TimeSpan.FromMinutes(1)));

@@ -49,6 +49,29 @@ public sealed class OverlayRendererTests
         Assert.True(layout.BarTextX + text.Width <= layout.BarPanel.Right, $"bar text ends at {layout.BarTextX + text.Width}, panel at {layout.BarPanel.Right}");
     }
 
+    [Theory]
+    [InlineData(640, 480, OverlayPosition.Bottom)]
+    [InlineData(640, 480, OverlayPosition.Top)]
+    [InlineData(320, 240, OverlayPosition.Bottom)]
+    [InlineData(1280, 720, OverlayPosition.Top)]
+    public void The_overlay_is_one_strip_along_its_edge_that_leaves_most_of_the_frame_clear(int width, int height, OverlayPosition position)
+    {
+        var layout = OverlayLayout.For(new Size(width, height), Labels, position);
+
+        var top = Math.Min(layout.LabelPanel.Top, layout.BarPanel.Top);
+        var bottom = Math.Max(layout.LabelPanel.Bottom, layout.BarPanel.Bottom);
+        // Against the chosen edge; small frames stack the panels (readable text needs its pixels), 640x480
+        // and wider frames get them side by side, under a sixth of the height.
+        Assert.True(bottom - top <= height * 2 / 5, $"the overlay is {bottom - top} px of {height}");
+        if (width >= 640)
+            Assert.True(bottom - top <= height / 6, $"the overlay is {bottom - top} px of {height}: expected the panels side by side");
+        if (position == OverlayPosition.Bottom)
+            Assert.Equal(height - layout.Margin, bottom);
+        else
+            Assert.Equal(layout.Margin, top);
+        Assert.False(layout.LabelPanel.IntersectsWith(layout.BarPanel), "the label panel and the bars overlap");
+    }
+
     [Fact]
     public void Swatch_has_the_colour_of_the_label_class_and_the_label_text_is_drawn_beside_it()
     {
