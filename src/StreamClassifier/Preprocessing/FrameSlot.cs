@@ -25,6 +25,12 @@ public sealed unsafe class FrameSlot : IDisposable
 
     public IntPtr Pointer { get; private set; }
 
+    /// <summary>1 while rented from its pool; the pool flips it with <see cref="Interlocked"/> to catch a slot returned twice.</summary>
+    internal int Rented;
+
+    /// <summary>The pool the slot belongs to; set once by that pool.</summary>
+    internal FrameSlotPool? Pool { get; set; }
+
     public ReadOnlySpan<byte> Span => new((void*)Pointer, Length);
 
     /// <summary>A Mat header over the slot's memory; the caller disposes the header, never the memory.</summary>

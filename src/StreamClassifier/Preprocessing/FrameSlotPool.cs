@@ -4,7 +4,8 @@ namespace StreamLrcn.Preprocessing;
 
 /// <summary>
 /// A bounded pool of <see cref="FrameSlot"/>s, allocated up front. Renting waits while every slot
-/// is in use, so the pool also bounds how many frames are between preprocessing and the CNN.
+/// is in use, so the pool also bounds how many frames are between preprocessing and the CNN. A slot
+/// returned twice, or to another pool, throws instead of putting two frames into one slot.
 /// </summary>
 public sealed class FrameSlotPool : IDisposable
 {
@@ -13,7 +14,7 @@ public sealed class FrameSlotPool : IDisposable
 
     public FrameSlotPool(int capacity, int width, int height)
     {
-        _all = Enumerable.Range(0, capacity).Select(_ => new FrameSlot(width, height)).ToArray();
+        _all = Enumerable.Range(0, capacity).Select(_ => new FrameSlot(width, height) { Pool = this }).ToArray();
         _free = Channel.CreateBounded<FrameSlot>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait });
         foreach (var slot in _all)
             _free.Writer.TryWrite(slot);
@@ -21,12 +22,22 @@ public sealed class FrameSlotPool : IDisposable
 
     public int Capacity => _all.Length;
 
-    public ValueTask<FrameSlot> RentAsync(CancellationToken cancellation) => _free.Reader.ReadAsync(cancellation);
+    public async ValueTask<FrameSlot> RentAsync(CancellationToken cancellation)
+    {
+        var slot = await _free.Reader.ReadAsync(cancellation);
+        Volatile.Write(ref slot.Rented, 1);
+        return slot;
+    }
 
+    /// <summary>Puts a rented slot back. Throws <see cref="InvalidOperationException"/> for a slot that is not rented from this pool (returned twice, or another pool's).</summary>
     public void Return(FrameSlot slot)
     {
+        if (slot.Pool != this)
+            throw new InvalidOperationException("a slot was returned to a pool it does not belong to");
+        if (Interlocked.Exchange(ref slot.Rented, 0) == 0)
+            throw new InvalidOperationException("a slot was returned to its pool twice: two frames would have shared it");
         if (!_free.Writer.TryWrite(slot))
-            throw new InvalidOperationException("a slot was returned to a full pool: it was returned twice or does not belong to this pool");
+            throw new InvalidOperationException("a slot was returned to a full pool");
     }
 
     public void Dispose()

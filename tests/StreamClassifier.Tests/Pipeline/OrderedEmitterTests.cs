@@ -50,4 +50,38 @@ public sealed class OrderedEmitterTests
 
         Assert.Equal(["closed", "waiting"], discarded);
     }
+
+    [Fact]
+    public void A_worker_waiting_for_room_downstream_holds_up_neither_taking_nor_handing_over_by_the_others()
+    {
+        var input = Channel.CreateUnbounded<int>();
+        var output = Channel.CreateBounded<string>(1);
+        Assert.True(output.Writer.TryWrite("filler"));
+        for (var i = 0; i < 3; i++)
+            input.Writer.TryWrite(i);
+        var emitter = new OrderedEmitter<int, string>(input.Reader, output.Writer, _ => { });
+        emitter.TryTake(out _, out var first);
+        emitter.TryTake(out _, out var second);
+
+        // The first result is next in line but the output is full: its worker waits for room.
+        var blocked = new Thread(() => emitter.Emit(first, "zero", CancellationToken.None)) { IsBackground = true };
+        blocked.Start();
+        SpinWait.SpinUntil(() => (blocked.ThreadState & ThreadState.WaitSleepJoin) != 0, TimeSpan.FromSeconds(10));
+
+        // The other workers go on: they take work and hand results over without waiting for it.
+        var others = Task.Run(() =>
+        {
+            Assert.True(emitter.TryTake(out var third, out _));
+            Assert.Equal(2, third);
+            Assert.True(emitter.Emit(second, "one", CancellationToken.None));
+        });
+        Assert.True(others.Wait(TimeSpan.FromSeconds(30)), "taking or emitting waited for the worker blocked on the full output");
+
+        // Room downstream: the waiting worker writes its result and the one that became ready behind it, in order.
+        var emitted = new List<string>();
+        while (emitted.Count < 3)
+            emitted.Add(output.Reader.ReadAsync().AsTask().GetAwaiter().GetResult());
+        Assert.True(blocked.Join(TimeSpan.FromSeconds(30)));
+        Assert.Equal(["filler", "zero", "one"], emitted);
+    }
 }
