@@ -4,9 +4,11 @@ using StreamLrcn.Models;
 namespace StreamLrcn.Temporal;
 
 /// <summary>
-/// The recurrent head in ONNX Runtime: a one-frame step with carried state (per-frame labels)
-/// and a run over a whole window from a zero state (window labels). All tensors are bound once
-/// over buffers this object owns, so a step allocates nothing. Not thread-safe.
+/// The recurrent head in ONNX Runtime: a one-frame step with carried state (per-frame labels),
+/// for one stream or for many streams at once in one run over the head's batch dimension, and a
+/// run over a whole window from a zero state (window labels). Tensors are bound over buffers this
+/// object owns, once per batch size, so a step allocates nothing after the first of its size.
+/// Not thread-safe.
 /// </summary>
 public sealed class GruHead : IDisposable
 {
@@ -14,7 +16,7 @@ public sealed class GruHead : IDisposable
     private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
-    private readonly Binding _step;
+    private readonly Dictionary<int, Binding> _steps = [];
     private readonly Binding _window;
 
     /// <param name="window">Frames in a sliding window; the manifest's training window unless the user overrides it.</param>
@@ -30,8 +32,7 @@ public sealed class GruHead : IDisposable
             _session = new InferenceSession(package.HeadPath, options);
         _inputNames = [head.FeaturesInput, head.StateInput];
         _outputNames = [head.ProbabilitiesOutput, head.StateOutput];
-        _step = new Binding(this, 1);
-        _window = new Binding(this, Window);
+        _window = new Binding(this, Window, 1);
     }
 
     public int FeatureSize { get; }
@@ -48,13 +49,30 @@ public sealed class GruHead : IDisposable
     public int StateSize => Layers * HiddenSize;
 
     /// <summary>One step: reads <paramref name="state"/>, overwrites it with the new state, writes class probabilities.</summary>
-    public void Step(ReadOnlySpan<float> features, Span<float> state, Span<float> probabilities)
+    public void Step(ReadOnlySpan<float> features, Span<float> state, Span<float> probabilities) =>
+        StepMany(1, features, state, probabilities);
+
+    /// <summary>
+    /// One step of <paramref name="count"/> streams in one run: <paramref name="features"/> is
+    /// [count, FeatureSize], <paramref name="states"/> [count, StateSize] (each stream's state as
+    /// <see cref="Step"/> keeps it, overwritten with the new one), <paramref name="probabilities"/>
+    /// [count, ClassCount]. Equals <paramref name="count"/> calls of <see cref="Step"/>.
+    /// </summary>
+    public void StepMany(int count, ReadOnlySpan<float> features, Span<float> states, Span<float> probabilities)
     {
-        features.CopyTo(_step.Features);
-        state.CopyTo(_step.State);
-        Run(_step);
-        _step.NextState.CopyTo(state);
-        _step.Probabilities.AsSpan(0, ClassCount).CopyTo(probabilities);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (!_steps.TryGetValue(count, out var step))
+            _steps.Add(count, step = new Binding(this, 1, count));
+        features[..(count * FeatureSize)].CopyTo(step.Features);
+        // A stream keeps its state as [layers, hidden]; the head wants [layers, streams, hidden].
+        for (var b = 0; b < count; b++)
+            for (var l = 0; l < Layers; l++)
+                states.Slice(b * StateSize + l * HiddenSize, HiddenSize).CopyTo(step.State.AsSpan((l * count + b) * HiddenSize, HiddenSize));
+        Run(step);
+        for (var b = 0; b < count; b++)
+            for (var l = 0; l < Layers; l++)
+                step.NextState.AsSpan((l * count + b) * HiddenSize, HiddenSize).CopyTo(states.Slice(b * StateSize + l * HiddenSize, HiddenSize));
+        step.Probabilities.AsSpan(0, count * ClassCount).CopyTo(probabilities);
     }
 
     /// <summary>
@@ -87,30 +105,31 @@ public sealed class GruHead : IDisposable
 
     public void Dispose()
     {
-        _step.Dispose();
+        foreach (var step in _steps.Values)
+            step.Dispose();
         _window.Dispose();
         _session.Dispose();
         _runOptions.Dispose();
     }
 
-    /// <summary>Buffers for a fixed sequence length and the OrtValues over them.</summary>
+    /// <summary>Buffers for a fixed sequence length and batch size, and the OrtValues over them.</summary>
     private sealed class Binding : IDisposable
     {
-        public Binding(GruHead head, int steps)
+        public Binding(GruHead head, int steps, int batch)
         {
-            Features = new float[steps * head.FeatureSize];
-            State = new float[head.StateSize];
-            Probabilities = new float[steps * head.ClassCount];
-            NextState = new float[head.StateSize];
+            Features = new float[steps * batch * head.FeatureSize];
+            State = new float[batch * head.StateSize];
+            Probabilities = new float[steps * batch * head.ClassCount];
+            NextState = new float[batch * head.StateSize];
             Inputs =
             [
-                OrtValue.CreateTensorValueFromMemory(Features, [steps, 1, head.FeatureSize]),
-                OrtValue.CreateTensorValueFromMemory(State, [head.Layers, 1, head.HiddenSize]),
+                OrtValue.CreateTensorValueFromMemory(Features, [steps, batch, head.FeatureSize]),
+                OrtValue.CreateTensorValueFromMemory(State, [head.Layers, batch, head.HiddenSize]),
             ];
             Outputs =
             [
-                OrtValue.CreateTensorValueFromMemory(Probabilities, [steps, 1, head.ClassCount]),
-                OrtValue.CreateTensorValueFromMemory(NextState, [head.Layers, 1, head.HiddenSize]),
+                OrtValue.CreateTensorValueFromMemory(Probabilities, [steps, batch, head.ClassCount]),
+                OrtValue.CreateTensorValueFromMemory(NextState, [head.Layers, batch, head.HiddenSize]),
             ];
         }
 

@@ -91,17 +91,9 @@ public sealed class TemporalStage
     {
         var labels = new FrameLabel[batch.Count];
         if (_partitions.Length == 1)
-        {
-            for (var i = 0; i < batch.Count; i++)
-                labels[i] = _partitions[0].Classify(batch.Headers[i], batch.FeaturesOf(i));
-            return labels;
-        }
-        Parallel.For(0, _partitions.Length, k =>
-        {
-            for (var i = 0; i < batch.Count; i++)
-                if (batch.Headers[i].Stream.Id % _partitions.Length == k)
-                    labels[i] = _partitions[k].Classify(batch.Headers[i], batch.FeaturesOf(i));
-        });
+            _partitions[0].ClassifyBatch(batch, labels, 0, 1);
+        else
+            Parallel.For(0, _partitions.Length, k => _partitions[k].ClassifyBatch(batch, labels, k, _partitions.Length));
         return labels;
     }
 
@@ -110,8 +102,78 @@ public sealed class TemporalStage
     {
         private readonly Dictionary<int, StreamTemporalState> _streams = [];
         private readonly float[] _windowFeatures = new float[head.Window * head.FeatureSize];
+        // Scratch of the batched steps, reused from batch to batch (grown when a wave is wider than before).
+        private readonly List<int> _pending = [];
+        private readonly List<int> _later = [];
+        private readonly List<int> _wave = [];
+        private readonly HashSet<int> _waveStreams = [];
+        private float[] _waveFeatures = new float[head.FeatureSize];
+        private float[] _waveStates = new float[head.StateSize];
+        private float[] _waveProbabilities = new float[head.ClassCount];
 
         public FrameLabel Classify(in FrameHeader header, ReadOnlySpan<float> features)
+        {
+            var state = Prepare(header, out var reset);
+            var probabilities = new float[head.ClassCount];
+            head.Step(features, state.Hidden, probabilities);
+            return Finish(header, features, state, reset, probabilities);
+        }
+
+        /// <summary>
+        /// Labels the frames of <paramref name="batch"/> whose stream this partition serves
+        /// (stream id modulo <paramref name="partitions"/> = <paramref name="partition"/>). The
+        /// streams step together, one head run per wave: a wave holds the next frame of each stream
+        /// in the batch, so a stream with two frames in the batch steps in two waves, in order.
+        /// </summary>
+        public void ClassifyBatch(FeatureBatch batch, FrameLabel[] labels, int partition, int partitions)
+        {
+            _pending.Clear();
+            for (var i = 0; i < batch.Count; i++)
+                if (batch.Headers[i].Stream.Id % partitions == partition)
+                    _pending.Add(i);
+            while (_pending.Count > 0)
+            {
+                _wave.Clear();
+                _later.Clear();
+                _waveStreams.Clear();
+                foreach (var i in _pending)
+                    (_waveStreams.Add(batch.Headers[i].Stream.Id) ? _wave : _later).Add(i);
+                StepWave(batch, labels);
+                _pending.Clear();
+                _pending.AddRange(_later);
+            }
+        }
+
+        private void StepWave(FeatureBatch batch, FrameLabel[] labels)
+        {
+            var count = _wave.Count;
+            if (_waveStates.Length < count * head.StateSize)
+            {
+                _waveFeatures = new float[count * head.FeatureSize];
+                _waveStates = new float[count * head.StateSize];
+                _waveProbabilities = new float[count * head.ClassCount];
+            }
+            Span<ResetReason> resets = stackalloc ResetReason[count];
+            for (var w = 0; w < count; w++)
+            {
+                var i = _wave[w];
+                var state = Prepare(batch.Headers[i], out resets[w]);
+                batch.FeaturesOf(i).CopyTo(_waveFeatures.AsSpan(w * head.FeatureSize));
+                state.Hidden.CopyTo(_waveStates.AsSpan(w * head.StateSize));
+            }
+            head.StepMany(count, _waveFeatures, _waveStates, _waveProbabilities);
+            for (var w = 0; w < count; w++)
+            {
+                var i = _wave[w];
+                var state = _streams[batch.Headers[i].Stream.Id];
+                _waveStates.AsSpan(w * head.StateSize, head.StateSize).CopyTo(state.Hidden);
+                var probabilities = _waveProbabilities.AsSpan(w * head.ClassCount, head.ClassCount).ToArray();
+                labels[i] = Finish(batch.Headers[i], batch.FeaturesOf(i), state, resets[w], probabilities);
+            }
+        }
+
+        /// <summary>The stream's state for this frame, reset first where the frame calls for it.</summary>
+        private StreamTemporalState Prepare(in FrameHeader header, out ResetReason reset)
         {
             if (!_streams.TryGetValue(header.Stream.Id, out var state))
             {
@@ -120,7 +182,7 @@ public sealed class TemporalStage
             }
 
             var resetRequests = Interlocked.Read(ref owner._resetRequests);
-            var reset = ResetReasonFor(header, state);
+            reset = ResetReasonFor(header, state);
             if (reset == ResetReason.None && resetRequests != state.ResetRequestsSeen)
                 reset = ResetReason.UserReset;
             if (reset != ResetReason.None)
@@ -128,11 +190,13 @@ public sealed class TemporalStage
             state.LastTimestamp = header.Timestamp;
             state.Segment = header.Segment;
             state.ResetRequestsSeen = resetRequests;
+            return state;
+        }
 
-            var probabilities = new float[head.ClassCount];
-            head.Step(features, state.Hidden, probabilities);
+        /// <summary>After the step: the frame joins the window, and every stride frames the window is labelled.</summary>
+        private FrameLabel Finish(in FrameHeader header, ReadOnlySpan<float> features, StreamTemporalState state, ResetReason reset, float[] probabilities)
+        {
             state.Push(features);
-
             int? windowLabel = null;
             float[]? windowProbabilities = null;
             if (state.FramesSinceReset >= head.Window && (state.FramesSinceReset - head.Window) % options.Stride == 0)

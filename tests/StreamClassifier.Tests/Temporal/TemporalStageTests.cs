@@ -152,6 +152,58 @@ public sealed class TemporalStageTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Batched_steps_of_interleaved_streams_equal_one_frame_at_a_time_within_1e5()
+    {
+        using var batched = new GruHead(ModelPackage.Load(_folder.Path), Window);
+        // Batches of 3 streams with 3 frames each: every batch holds each stream three times, so a
+        // stream steps in three waves and carries its state between them.
+        var batches = Enumerable.Range(0, 5).Select(b => Batch(b, streams: 3, perStream: 3)).ToArray();
+
+        var together = await RunStage([batched], batches.Select(Copy));
+
+        // The same frames one by one, each through a single-stream step.
+        var oneByOne = batches.SelectMany(b => b.Headers.Select((h, i) => _stage.Classify(h, Row(b.Features, i)))).ToArray();
+        Assert.Equal(45, together.Count);
+        for (var i = 0; i < together.Count; i++)
+        {
+            Assert.Equal((oneByOne[i].Header.Stream.Id, oneByOne[i].Header.Sequence), (together[i].Header.Stream.Id, together[i].Header.Sequence));
+            for (var c = 0; c < oneByOne[i].Probabilities.Length; c++)
+                Assert.True(Math.Abs(oneByOne[i].Probabilities[c] - together[i].Probabilities[c]) <= 1e-5f,
+                    $"frame {i}, class {c}: one by one {oneByOne[i].Probabilities[c]}, batched {together[i].Probabilities[c]}");
+            Assert.Equal(oneByOne[i].WindowLabelIndex, together[i].WindowLabelIndex);
+            Assert.Equal(oneByOne[i].Reset, together[i].Reset);
+        }
+    }
+
+    [Fact]
+    public void Stepping_several_streams_of_a_two_layer_head_in_one_run_equals_stepping_each_within_1e5()
+    {
+        using var folder = new TempDirectory();
+        var package = TestModels.Write(folder.Path, hidden: 12, layers: 2, window: Window, stride: Stride, seed: 5);
+        using var head = new GruHead(package, Window);
+        const int streams = 4;
+        var random = new Random(3);
+        var states = Enumerable.Range(0, streams * head.StateSize).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var separate = (float[])states.Clone();
+
+        for (var step = 0; step < 5; step++)
+        {
+            var features = HeadModelWriterTests.RandomFeatures(streams, seed: 40 + step);
+            var together = new float[streams * head.ClassCount];
+            head.StepMany(streams, features, states, together);
+            for (var b = 0; b < streams; b++)
+            {
+                var alone = new float[head.ClassCount];
+                head.Step(Row(features, b), separate.AsSpan(b * head.StateSize, head.StateSize), alone);
+                for (var c = 0; c < head.ClassCount; c++)
+                    Assert.True(Math.Abs(alone[c] - together[b * head.ClassCount + c]) <= 1e-5f, $"step {step}, stream {b}, class {c}");
+            }
+            for (var k = 0; k < states.Length; k++)
+                Assert.True(Math.Abs(separate[k] - states[k]) <= 1e-5f, $"step {step}: state {k} differs");
+        }
+    }
+
     private async Task<List<FrameLabel>> RunStage(GruHead[] heads, IEnumerable<FeatureBatch> batches)
     {
         var input = Channel.CreateUnbounded<FeatureBatch>();
