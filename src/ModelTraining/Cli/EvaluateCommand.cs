@@ -25,7 +25,8 @@ public static class EvaluateCommand
         var device = new Option<string>("--device") { Description = "Where the CNN runs while extracting features: auto, cpu, cuda or cuda:ID.", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--cnn-threads") { Description = "CPU threads of the CNN while extracting features (0: all cores).", DefaultValueFactory = _ => 0 };
         var command = new Command("evaluate",
-            "Score a model package on labelled clips: clip, sliding-window and per-frame accuracy, per-class precision and recall, confusion matrices (JSON, markdown, PNG).")
+            "Score a model package on labelled clips: clip, sliding-window and per-frame accuracy, each beside its balanced accuracy and majority baseline, " +
+            "per-class precision and recall, confusion matrices (JSON, markdown, PNG).")
         {
             data, model, test, report, sampling, cache, device, threads,
         };
@@ -66,8 +67,9 @@ public static class EvaluateCommand
             var evaluation = Evaluator.Evaluate(package, features, mode, description);
             var folder = result.GetValue(report) ?? Path.Combine("out", "reports", package.Manifest.Name + "-eval");
             ReportWriter.Write(folder, evaluation);
-            Console.WriteLine($"{package.Directory} on {description}: clip accuracy {evaluation.ClipAccuracy:P1} ({evaluation.Clips} clips), " +
-                $"window accuracy {evaluation.WindowAccuracy:P1} ({evaluation.Windows} windows), per-frame accuracy {evaluation.FrameAccuracy:P1}; report in {folder}");
+            foreach (var warning in ReportWriter.BaselineWarnings(evaluation))
+                Log.Warning("{Warning}", warning);
+            Console.WriteLine($"{package.Directory} on {description}: {ReportWriter.Summary(evaluation)}; report in {folder}");
             return ExitCodes.Success;
         });
         return command;

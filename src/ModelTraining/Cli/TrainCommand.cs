@@ -153,6 +153,10 @@ public static class TrainCommand
         }
         Log.Information("Dataset {Root}: labels {Labels}; {Split}: {Train} training clips, {Validation} validation clips",
             dataset.Root, dataset.Labels, split.Description, split.Train.Count, split.Validation.Count);
+        if (split.Validation.Count == 0)
+            Log.Warning("No validation set ({Split}): no early stopping (all {Epochs} epochs run, the last one is kept) and no evaluation report " +
+                "scored on held-out clips; hold clips out with --val PATTERN (beside --train) or --val-fraction F (without --train)",
+                split.Description, options.Epochs);
 
         IReadOnlyList<ClipFeatures> trainFeatures, validationFeatures;
         FeatureLoadStatistics trainStatistics;
@@ -213,6 +217,8 @@ public static class TrainCommand
                 evaluation = Evaluator.Evaluate(package, validationFeatures, options.Sampling, $"{request.Data} ({split.Description}; scored on validation)")
                     with { FrameAveragingBaselineAccuracy = FrameAveragingBaseline.TrainAndScore(trainFeatures, validationFeatures, dataset.Labels.Count, options.Seed) };
                 facts["validationClipAccuracy"] = Math.Round(evaluation.ClipAccuracy, 4);
+                facts["validationClipBalancedAccuracy"] = Math.Round(evaluation.ClipBalancedAccuracy, 4);
+                facts["validationClipMajorityBaseline"] = Math.Round(evaluation.ClipMajorityBaseline, 4);
                 facts["validationWindowAccuracy"] = Math.Round(evaluation.WindowAccuracy, 4);
                 facts["validationFrameAccuracy"] = Math.Round(evaluation.FrameAccuracy, 4);
             }
@@ -245,7 +251,7 @@ public static class TrainCommand
         model.save(Path.Combine(request.Report, "checkpoint.dat"));
         if (evaluation is not null)
         {
-            var files = ReportWriter.Write(request.Report, evaluation, training.History, facts);
+            var files = ReportWriter.Write(request.Report, evaluation, training.History, facts, training.BestEpoch);
             Log.Information("Report written: {Files}", files);
         }
 
@@ -255,8 +261,11 @@ public static class TrainCommand
         Console.WriteLine($"training: {training.History.Count} epochs in {training.Elapsed.TotalSeconds:F1} s, best epoch {training.BestEpoch}");
         Console.WriteLine($"export: ONNX Runtime vs TorchSharp max abs difference {parity.MaxDifference:E2} over {parity.Cases} inputs");
         if (evaluation is not null)
-            Console.WriteLine($"validation: clip accuracy {evaluation.ClipAccuracy:P1} ({evaluation.Clips} clips), window accuracy {evaluation.WindowAccuracy:P1} " +
-                $"({evaluation.Windows} windows), per-frame accuracy {evaluation.FrameAccuracy:P1}; frame-averaging baseline {evaluation.FrameAveragingBaselineAccuracy:P1}; report in {request.Report}");
+        {
+            foreach (var warning in ReportWriter.BaselineWarnings(evaluation))
+                Log.Warning("{Warning}", warning);
+            Console.WriteLine($"validation: {ReportWriter.Summary(evaluation)}; frame-averaging baseline {evaluation.FrameAveragingBaselineAccuracy:P1}; report in {request.Report}");
+        }
         if (calibration?.Check is { } check)
             Console.WriteLine($"int8: {check}{(check.Passed ? $"; {CnnCalibration.FileName} written, CPUs run int8" : "; not written, CPUs run float32")}");
         Console.WriteLine($"total: {stopwatch.Elapsed.TotalSeconds:F1} s");

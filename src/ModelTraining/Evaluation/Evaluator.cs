@@ -18,8 +18,8 @@ public static class Evaluator
         using var head = new GruHead(package, window);
         var clipConfusion = Square(classes);
         var windowConfusion = Square(classes);
+        var frameConfusion = Square(classes);
         var outcomes = new List<ClipOutcome>();
-        long framesCorrect = 0, frames = 0;
         var windowProbabilities = new float[classes];
 
         foreach (var clip in clips.Where(c => !c.Flipped))
@@ -56,9 +56,11 @@ public static class Evaluator
             var perFrame = head.RunSequence(clip.Values, clip.Frames, new float[head.StateSize]);
             var clipFramesCorrect = 0;
             for (var t = 0; t < clip.Frames; t++)
-                clipFramesCorrect += ArgMax(perFrame.AsSpan(t * classes, classes)) == truth ? 1 : 0;
-            framesCorrect += clipFramesCorrect;
-            frames += clip.Frames;
+            {
+                var predicted = ArgMax(perFrame.AsSpan(t * classes, classes));
+                frameConfusion[truth][predicted]++;
+                clipFramesCorrect += predicted == truth ? 1 : 0;
+            }
 
             outcomes.Add(new ClipOutcome(clip.Clip.Id, labels[truth], labels[clipPredicted],
                 clipProbabilities.Select(p => Math.Round(p, 4)).ToArray(), windowCount, windowsCorrect, clip.Frames, clipFramesCorrect));
@@ -75,13 +77,22 @@ public static class Evaluator
             Labels = labels,
             Clips = outcomes.Count,
             ClipAccuracy = Accuracy(clipConfusion),
+            ClipBalancedAccuracy = BalancedAccuracy(clipConfusion),
+            ClipMajorityBaseline = MajorityBaseline(clipConfusion),
             WindowAccuracy = Accuracy(windowConfusion),
+            WindowBalancedAccuracy = BalancedAccuracy(windowConfusion),
+            WindowMajorityBaseline = MajorityBaseline(windowConfusion),
             Windows = windows,
-            FrameAccuracy = frames == 0 ? 0 : (double)framesCorrect / frames,
+            FrameAccuracy = Accuracy(frameConfusion),
+            FrameBalancedAccuracy = BalancedAccuracy(frameConfusion),
+            FrameMajorityBaseline = MajorityBaseline(frameConfusion),
+            Frames = frameConfusion.Sum(r => r.Sum()),
             ClipConfusion = clipConfusion,
             WindowConfusion = windowConfusion,
+            FrameConfusion = frameConfusion,
             ClipMetrics = Metrics(clipConfusion, labels),
             WindowMetrics = Metrics(windowConfusion, labels),
+            FrameMetrics = Metrics(frameConfusion, labels),
             PerClip = outcomes,
         };
     }
@@ -96,10 +107,37 @@ public static class Evaluator
                 support == 0 ? 0 : Math.Round((double)confusion[c][c] / support, 4));
         }).ToArray();
 
-    private static double Accuracy(int[][] confusion)
+    /// <summary>Share of the confusion matrix on its diagonal; 0 when it is empty.</summary>
+    public static double Accuracy(int[][] confusion)
     {
         var total = confusion.Sum(r => r.Sum());
         return total == 0 ? 0 : (double)confusion.Select((row, i) => row[i]).Sum() / total;
+    }
+
+    /// <summary>
+    /// Mean recall over the classes that occur among the true labels (a class with no sample has no
+    /// recall and is left out, as scikit-learn's <c>balanced_accuracy_score</c> does); 0 when the matrix is empty.
+    /// A constant guess scores 1 / (classes present), whatever the supports.
+    /// </summary>
+    public static double BalancedAccuracy(int[][] confusion)
+    {
+        var recalls = confusion.Select((row, i) => (Support: row.Sum(), Correct: row[i])).Where(r => r.Support > 0)
+            .Select(r => (double)r.Correct / r.Support).ToArray();
+        return recalls.Length == 0 ? 0 : recalls.Average();
+    }
+
+    /// <summary>Accuracy of always predicting the most frequent true label (<see cref="MajorityClass"/>); 0 when the matrix is empty.</summary>
+    public static double MajorityBaseline(int[][] confusion)
+    {
+        var total = confusion.Sum(r => r.Sum());
+        return total == 0 ? 0 : (double)confusion[MajorityClass(confusion)].Sum() / total;
+    }
+
+    /// <summary>The class with the most true samples (rows of the confusion matrix); the first in label order on a tie.</summary>
+    public static int MajorityClass(int[][] confusion)
+    {
+        var supports = confusion.Select(r => r.Sum()).ToArray();
+        return Array.IndexOf(supports, supports.Max());
     }
 
     private static int[][] Square(int n) => Enumerable.Range(0, n).Select(_ => new int[n]).ToArray();

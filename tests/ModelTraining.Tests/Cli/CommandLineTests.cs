@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Spectre.Console;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
 using StreamLrcn.Training.Cli;
@@ -51,6 +52,50 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(2, evaluation.RootElement.GetProperty("clips").GetInt32()); // p2_seq1 of each label
         Assert.Equal(2, evaluation.RootElement.GetProperty("clipConfusion").EnumerateArray().SelectMany(r => r.EnumerateArray()).Sum(c => c.GetInt32()));
         Assert.Contains("clip accuracy", output);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("p2_*")]
+    public void Train_without_a_validation_set_warns_that_nothing_stops_early_or_is_scored_on_held_out_clips(string? validation)
+    {
+        var data = _directory.Combine("data");
+        for (var i = 0; i < 2; i++)
+        {
+            var frames = SyntheticClips.GrowingDisc(6, seed: 70 + i);
+            SyntheticClips.WriteFolder(Path.Combine(data, "grow", $"p{i + 1}_seq{i}"), frames);
+            SyntheticClips.WriteFolder(Path.Combine(data, "shrink", $"p{i + 1}_seq{i}"), frames.Reverse().ToArray());
+            SyntheticClips.DisposeAll(frames);
+        }
+        var report = _directory.Combine("report");
+        string[] args = ["train", data, "--out", _directory.Combine("model"), "--report", report, "--cache", _directory.Combine("cache"), "--device", "cpu",
+            "--train", "p1_*", "--sampling", "even", "--window", "6", "--hidden", "8", "--epochs", "2", "--no-flip", "--no-calibration"];
+        if (validation is not null)
+            args = [.. args, "--val", validation];
+
+        int code;
+        IReadOnlyList<(Serilog.Events.LogEventLevel Level, string Message)> events;
+        using (var log = new LogCapture())
+        {
+            code = Invoke(out _, args);
+            events = log.Events;
+        }
+
+        Assert.Equal(ExitCodes.Success, code);
+        var warnings = events.Where(e => e.Level == Serilog.Events.LogEventLevel.Warning && e.Message.StartsWith("No validation set", StringComparison.Ordinal)).ToArray();
+        if (validation is null)
+        {
+            var warning = Assert.Single(warnings).Message;
+            Assert.Contains("no early stopping", warning);
+            Assert.Contains("no evaluation report scored on held-out clips", warning);
+            Assert.Contains("--val", warning);
+            Assert.False(File.Exists(Path.Combine(report, "evaluation.json")));
+        }
+        else
+        {
+            Assert.Empty(warnings);
+            Assert.True(File.Exists(Path.Combine(report, "evaluation.json")));
+        }
     }
 
     [Fact]
@@ -118,13 +163,18 @@ public sealed class CommandLineTests : IDisposable
         var root = new RootCommand { TrainCommand.Create(), EvaluateCommand.Create() };
         using var writer = new StringWriter();
         var previous = Console.Out;
+        var previousAnsi = AnsiConsole.Console;
         Console.SetOut(writer);
+        // Spectre's static console keeps the Console.Out it was created with; without its own console per
+        // command, the next command's progress bar would write to this (by then disposed) writer.
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { Output = writer });
         }
         finally
         {
+            AnsiConsole.Console = previousAnsi;
             Console.SetOut(previous);
             output = writer.ToString();
         }
