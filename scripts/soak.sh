@@ -108,14 +108,14 @@ sample() {
   fds=$(find "/proc/$daemon/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
   ffmpeg=$(pgrep -c -P "$daemon" -x ffmpeg || true)
   ffprobe=$(pgrep -c -P "$daemon" -x ffprobe || true)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$(( $(date +%s) - started ))" "$rss" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$(( $(date +%s) - started ))" "$rss" \
     "$(metric streamlrcn_gc_heap_after_last_gc_bytes)" "$(metric dotnet_total_memory_bytes)" "$threads" "$fds" "$ffmpeg" "$ffprobe" \
     "$(awk '$1 ~ /^streamlrcn_frames_classified_total/ { n += $2 } END { printf "%.0f", n }' "$run/metrics")" \
-    "$(grep -c . "$run/events.jsonl" 2>/dev/null || echo 0)" | tee -a "$run/samples.tsv" | format_row
+    "$(grep -c . "$run/events.jsonl" 2>/dev/null || echo 0)" "$(metric streamlrcn_gc_committed_bytes)" | tee -a "$run/samples.tsv" | format_row
 }
 format_row() {
-  awk -F'\t' '{ mib = function_mib; printf "%-7s %6s s  rss %7.1f MiB  heap(after GC) %6s MiB  heap(now) %6s MiB  threads %3s  fds %4s  ffmpeg %s  ffprobe %s  classified %7s  events %5s\n",
-    $1, $2, $3 / 1048576, ($4 == "-" ? "-" : sprintf("%.1f", $4 / 1048576)), ($5 == "-" ? "-" : sprintf("%.1f", $5 / 1048576)), $6, $7, $8, $9, $10, $11 }'
+  awk -F'\t' '{ printf "%-7s %6s s  rss %7.1f MiB  GC committed %6s MiB  heap(after GC) %6s MiB  heap(now) %6s MiB  threads %3s  fds %4s  ffmpeg %s  ffprobe %s  classified %7s  events %5s\n",
+    $1, $2, $3 / 1048576, ($12 == "-" ? "-" : sprintf("%.1f", $12 / 1048576)), ($4 == "-" ? "-" : sprintf("%.1f", $4 / 1048576)), ($5 == "-" ? "-" : sprintf("%.1f", $5 / 1048576)), $6, $7, $8, $9, $10, $11 }'
 }
 
 started=$(date +%s)
@@ -127,7 +127,7 @@ for _ in $(seq 600); do
   [ "${labels:-0}" -ge 2 ] && break
   sleep 0.1
 done
-printf 'sample\tseconds\trss_bytes\theap_after_gc_bytes\theap_now_bytes\tthreads\tfds\tffmpeg\tffprobe\tclassified\tevents\n' >"$run/samples.tsv"
+printf 'sample\tseconds\trss_bytes\theap_after_gc_bytes\theap_now_bytes\tthreads\tfds\tffmpeg\tffprobe\tclassified\tevents\tgc_committed_bytes\n' >"$run/samples.tsv"
 started=$(date +%s)
 sample start
 
@@ -170,8 +170,8 @@ echo
 echo "== soak summary: ${DURATION} s, 5 cameras (2 live, 1 flapping, 1 dead, 1 missing), broker restarts every ${BROKER_PERIOD} s"
 awk -F'\t' -v warm="$INTERVAL" '
   NR == 1 { next }
-  { n++; t[n] = $2; for (i = 3; i <= 11; i++) v[n, i] = $i
-    for (i = 3; i <= 9; i++) if ($i != "-" && (max[i] == "" || $i + 0 > max[i])) max[i] = $i + 0 }
+  { n++; t[n] = $2; for (i = 3; i <= 12; i++) v[n, i] = $i
+    for (i = 3; i <= 12; i++) if ($i != "-" && (max[i] == "" || $i + 0 > max[i])) max[i] = $i + 0 }
   END {
     split("rss_bytes heap_after_gc_bytes heap_now_bytes threads fds ffmpeg ffprobe", names, " ")
     # The warm-up ends at the first sample after the start (models loaded, every camera seen once).
@@ -183,6 +183,8 @@ awk -F'\t' -v warm="$INTERVAL" '
       if (bytes) printf "%-22s %11.1f MiB %11.1f MiB %11.1f MiB %11.1f MiB %+11.1f MiB\n", name, s / 1048576, a / 1048576, e / 1048576, max[i] / 1048576, (e - a) / 1048576
       else printf "%-22s %14s %14s %14s %14s %+14d\n", name, s, a, e, max[i], e - a
     }
+    i = 12; s = v[1, i]; a = v[w, i]; e = v[n, i]
+    if (e != "-") printf "%-22s %11.1f MiB %11.1f MiB %11.1f MiB %11.1f MiB %+11.1f MiB\n", "gc_committed_bytes", s / 1048576, a / 1048576, e / 1048576, max[i] / 1048576, (e - a) / 1048576
     printf "%-22s %14s %14s %14s\n", "frames classified", v[1, 10], v[w, 10], v[n, 10]
     printf "%-22s %14s %14s %14s\n", "events written", v[1, 11], v[w, 11], v[n, 11]
     printf "warm-up sample at %s s, end at %s s\n", t[w], t[n]

@@ -60,41 +60,36 @@ public static class ModelCommand
             }
         });
 
-        var folder = new Argument<string>("folder") { Description = "Model package folder." };
-        var check = new Command("check", "Validate a model package against its manifest and show its int8 calibration.") { folder };
-        check.SetAction(result =>
+        var check = PackageCommand("check", "Validate a model package against its manifest and show its int8 calibration.", package =>
         {
-            try
-            {
-                var package = ModelPackage.Load(result.GetValue(folder)!);
-                Console.WriteLine($"{package.Directory}: ok ({package.Labels.Count} labels: {string.Join(", ", package.Labels)}; window {package.Manifest.Window}, stride {package.Manifest.Stride})");
-                Console.WriteLine(DescribeCalibration(package));
-                return ExitCodes.Success;
-            }
-            catch (ModelPackageException ex)
-            {
-                Log.Error("{Message}", ex.Message);
-                return ExitCodes.InvalidSetup;
-            }
+            Console.WriteLine($"{package.Directory}: ok ({package.Labels.Count} labels: {string.Join(", ", package.Labels)}; window {package.Manifest.Window}, stride {package.Manifest.Stride})");
+            Console.WriteLine(DescribeCalibration(package));
         });
-
-        var infoFolder = new Argument<string>("folder") { Description = "Model package folder." };
-        var info = new Command("info", "Show everything a model package's manifest and calibration say: labels, window, head, CNN, training data and options, export parity, int8 check, dates.") { infoFolder };
-        info.SetAction(result =>
-        {
-            try
-            {
-                Console.Write(Describe(ModelPackage.Load(result.GetValue(infoFolder)!)));
-                return ExitCodes.Success;
-            }
-            catch (ModelPackageException ex)
-            {
-                Log.Error("{Message}", ex.Message);
-                return ExitCodes.InvalidSetup;
-            }
-        });
+        var info = PackageCommand("info", "Show everything a model package's manifest and calibration say: labels, window, head, CNN, training data and options, export parity, int8 check, dates.",
+            package => Console.Write(Describe(package)));
 
         return new Command("model", "Create, inspect, check or calibrate model packages.") { init, info, check, CreateCalibrate() };
+    }
+
+    /// <summary>A command that loads the package folder it is given and shows it; a package that does not load is exit code 2 with the reason.</summary>
+    private static Command PackageCommand(string name, string description, Action<ModelPackage> show)
+    {
+        var folder = new Argument<string>("folder") { Description = "Model package folder." };
+        var command = new Command(name, description) { folder };
+        command.SetAction(result =>
+        {
+            try
+            {
+                show(ModelPackage.Load(result.GetValue(folder)!));
+                return ExitCodes.Success;
+            }
+            catch (ModelPackageException ex)
+            {
+                Log.Error("{Message}", ex.Message);
+                return ExitCodes.InvalidSetup;
+            }
+        });
+        return command;
     }
 
     /// <summary>The package in readable lines, for <c>model info</c>.</summary>

@@ -36,7 +36,15 @@ public sealed class MonitorMetrics
         // plus the heap as the last collection left it, which unlike dotnet_total_memory_bytes does not saw-tooth with allocation.
         DotNetStats.Register(Registry);
         var heapAfterGc = factory.CreateGauge("streamlrcn_gc_heap_after_last_gc_bytes", "Managed heap size when the last garbage collection ended.");
-        Registry.AddBeforeCollectCallback(() => heapAfterGc.Set(GC.GetGCMemoryInfo().HeapSizeBytes));
+        // Memory the GC holds from the system (live objects, free space it keeps, fragmentation): the
+        // part of the process's RSS that is managed; the rest is native (ONNX Runtime, OpenCV, glibc).
+        var gcCommitted = factory.CreateGauge("streamlrcn_gc_committed_bytes", "Memory the garbage collector has committed, as of the last collection.");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            var info = GC.GetGCMemoryInfo();
+            heapAfterGc.Set(info.HeapSizeBytes);
+            gcCommitted.Set(info.TotalCommittedBytes);
+        });
     }
 
     public CollectorRegistry Registry { get; }
