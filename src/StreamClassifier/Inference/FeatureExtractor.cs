@@ -31,16 +31,18 @@ public sealed class FeatureExtractor : IDisposable
         options.Validate();
         _options = options;
         // The precision is chosen for the device the session lands on: int8 is the CPU's
-        // default (with a calibration that passed), float32 the GPU's.
-        var precision = options.Device.Kind == DeviceKind.Cpu ? options.CpuPrecision : options.GpuPrecision;
-        _session = SessionFactory.Create(modelPath ?? ModelPath(precision), options with { Precision = precision }, out var target);
-        if (modelPath is null && !target.IsGpu && options.CpuPrecision != precision)
+        // default (with a calibration that passed), float32 the GPU's. A model given by path runs as it is.
+        ExecutionTarget target;
+        if (modelPath is null)
         {
-            _session.Dispose();
-            precision = options.CpuPrecision;
-            _session = SessionFactory.Create(ModelPath(precision), options with { Device = DeviceRequest.Cpu, Precision = precision }, out target);
+            _session = SessionFactory.Create(ModelPath, options, out target, out var precision);
+            Precision = precision;
         }
-        Precision = precision;
+        else
+        {
+            _session = SessionFactory.Create(modelPath, options, out target);
+            Precision = options.Precision ?? CnnPrecision.Float32;
+        }
         Target = target;
         Check();
         MaxBatchSize = maxBatchSize ?? BatchingOptions.For(target).MaxBatchSize;

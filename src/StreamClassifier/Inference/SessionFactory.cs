@@ -15,7 +15,16 @@ public static class SessionFactory
     /// provider that cannot load (no GPU, no CUDA 13 / cuDNN 9) is logged with its reason and the
     /// CPU runs the model; with <see cref="DeviceKind.Cuda"/> the same failure is an error.
     /// </summary>
-    public static InferenceSession Create(string modelPath, CnnOptions cnn, out ExecutionTarget target)
+    public static InferenceSession Create(string modelPath, CnnOptions cnn, out ExecutionTarget target) =>
+        Create(_ => modelPath, cnn, out target, out _);
+
+    /// <summary>
+    /// Creates a session for the model of the precision that suits the device it lands on
+    /// (<see cref="CnnOptions.GpuPrecision"/> on CUDA, <see cref="CnnOptions.CpuPrecision"/> on the
+    /// CPU): <paramref name="modelFor"/> is asked only for the one that is used, once the device is
+    /// known, so an <c>auto</c> run that falls back to the CPU builds no GPU-precision session first.
+    /// </summary>
+    public static InferenceSession Create(Func<CnnPrecision, string> modelFor, CnnOptions cnn, out ExecutionTarget target, out CnnPrecision precision)
     {
         cnn.Validate();
         if (cnn.Device.Kind != DeviceKind.Cpu)
@@ -40,10 +49,11 @@ public static class SessionFactory
                     cuda.UpdateOptions(settings);
                     options.AppendExecutionProvider_CUDA(cuda);
                 }
-                var session = new InferenceSession(modelPath, options);
+                precision = cnn.GpuPrecision;
+                var session = new InferenceSession(modelFor(precision), options);
                 target = new ExecutionTarget(true, $"CUDA (device {cnn.Device.CudaDeviceId})");
                 Log.Information("CNN runs on {Provider}: cuDNN search {Search}, GPU arena cap {Cap}, {Precision}",
-                    target.Description, cnn.CudnnConvAlgoSearch, cnn.GpuMemoryLimitMegabytes > 0 ? $"{cnn.GpuMemoryLimitMegabytes} MB" : "none", cnn.Precision);
+                    target.Description, cnn.CudnnConvAlgoSearch, cnn.GpuMemoryLimitMegabytes > 0 ? $"{cnn.GpuMemoryLimitMegabytes} MB" : "none", precision);
                 return session;
             }
             catch (OnnxRuntimeException ex)
@@ -58,10 +68,11 @@ public static class SessionFactory
             }
         }
 
-        var cpu = new InferenceSession(modelPath, BaseOptions(cnn.CpuThreadsPerLane));
+        precision = cnn.CpuPrecision;
+        var cpu = new InferenceSession(modelFor(precision), BaseOptions(cnn.CpuThreadsPerLane));
         target = new ExecutionTarget(false, "CPU");
         Log.Information("CNN runs on {Provider}: {Lanes} batch(es) in flight, {Threads} thread(s) each, {Precision}", target.Description,
-            cnn.CpuLanes, cnn.CpuThreadsPerLane, cnn.Precision);
+            cnn.CpuLanes, cnn.CpuThreadsPerLane, precision);
         return cpu;
     }
 
