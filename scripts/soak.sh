@@ -9,7 +9,8 @@
 #   scripts/soak.sh [DURATION] [INTERVAL]      DURATION/INTERVAL: seconds, or with m/h (30m, 1h)
 #   scripts/soak.sh 30m 60
 # Streams are 160x120 at 5 fps and the CNN gets one thread, so it runs beside other work.
-# Set KEEP=1 to keep the run's folder (config, events, logs, samples.tsv).
+# Set KEEP=1 to keep the run's folder (config, events, logs, samples.tsv). The daemon runs with
+# MALLOC_ARENA_MAX=2 as the systemd unit does; MALLOC_ARENA_MAX= (empty) gives glibc's default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,8 @@ BROKER_PERIOD=${BROKER_PERIOD:-60} # broker: killed at each period, back 5 s lat
   || { echo "usage: scripts/soak.sh [DURATION] [INTERVAL] (seconds or 30m/1h; DURATION >= INTERVAL > 0)" >&2; exit 2; }
 
 dotnet build src/StreamClassifier -c Release -nologo -v q >/dev/null
+# As deploy/streamlrcn-monitor.service runs it: two malloc arenas (MALLOC_ARENA_MAX= measures glibc's default).
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX-2}
 daemon_bin=src/StreamClassifier/bin/Release/net10.0/StreamClassifier
 run=$(mktemp -d /tmp/streamlrcn-soak-XXXXXX)
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

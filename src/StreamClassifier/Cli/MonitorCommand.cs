@@ -65,8 +65,8 @@ public static class MonitorCommand
             return MonitorCheck.Run(configPath, cameras, package, options);
 
         Logging.Configure(verbose, config.OutputsOrDefault.Log);
-        if (NativeHeapLimit.Apply() is { } arenas)
-            Log.Debug("{Arenas}", arenas);
+        if (NativeHeapLimit.Advice() is { } advice)
+            Log.Information("{Advice}", advice);
         var run = new MonitorRun();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = Environment.CurrentDirectory });
         builder.Services.AddSerilog();

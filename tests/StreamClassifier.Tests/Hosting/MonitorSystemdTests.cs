@@ -79,5 +79,6 @@ public sealed class MonitorSystemdTests : IDisposable
         foreach (var (key, value) in new[] { ("NoNewPrivileges", "true"), ("ProtectSystem", "strict"), ("ProtectHome", "true"), ("PrivateTmp", "true") })
             Assert.Equal(value, unit[key].Single());
         Assert.Empty(unit["MemoryDenyWriteExecute"]); // the JIT needs writable code pages
+        Assert.Contains("MALLOC_ARENA_MAX=2", unit["Environment"]); // glibc reads it before the daemon starts
     }
 }
