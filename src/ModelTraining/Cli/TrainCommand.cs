@@ -12,6 +12,7 @@ using StreamLrcn.Training.Evaluation;
 using StreamLrcn.Training.Export;
 using StreamLrcn.Training.Features;
 using StreamLrcn.Training.Training;
+using StreamLrcn.Calibration;
 
 namespace StreamLrcn.Training.Cli;
 

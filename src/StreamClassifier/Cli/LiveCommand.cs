@@ -9,6 +9,7 @@ using StreamLrcn.Models;
 using StreamLrcn.Overlay;
 using StreamLrcn.Pipeline;
 using StreamLrcn.Sinks;
+using StreamLrcn.Dataflow;
 
 namespace StreamLrcn.Cli;
 

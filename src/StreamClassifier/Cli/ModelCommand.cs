@@ -6,6 +6,7 @@ using Serilog;
 using StreamLrcn.Capture;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
+using StreamLrcn.Calibration;
 
 namespace StreamLrcn.Cli;
 

@@ -84,7 +84,12 @@ public static class MonitorCommand
         {
             // Already logged by the service; the exit code says it.
         }
-        return run.ExitCode;
+        return run.Outcome switch
+        {
+            MonitorOutcome.Completed => ExitCodes.Success,
+            MonitorOutcome.InvalidSetup => ExitCodes.InvalidSetup,
+            _ => ExitCodes.InputFailed,
+        };
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Onnx;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
 using StreamLrcn.Tests.Support;
+using StreamLrcn.Calibration;
 
 namespace StreamLrcn.Tests.Inference;
 

@@ -1,6 +1,7 @@
 using StreamLrcn.Cli;
 using StreamLrcn.Models;
 using StreamLrcn.Tests.Support;
+using StreamLrcn.Calibration;
 
 namespace StreamLrcn.Tests.Models;
 

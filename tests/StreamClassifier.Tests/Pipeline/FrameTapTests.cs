@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using StreamLrcn.Capture;
 using StreamLrcn.Pipeline;
+using StreamLrcn.Dataflow;
 
 namespace StreamLrcn.Tests.Pipeline;
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using StreamLrcn.Pipeline;
+using StreamLrcn.Dataflow;
 
 namespace StreamLrcn.Tests.Pipeline;
 

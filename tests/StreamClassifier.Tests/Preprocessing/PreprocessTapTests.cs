@@ -3,6 +3,7 @@ using OpenCvSharp;
 using StreamLrcn.Capture;
 using StreamLrcn.Pipeline;
 using StreamLrcn.Preprocessing;
+using StreamLrcn.Dataflow;
 
 namespace StreamLrcn.Tests.Preprocessing;
 

@@ -1,0 +1,208 @@
+using System.Numerics;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using StreamLrcn.Capture;
+using StreamLrcn.Inference;
+using StreamLrcn.Models;
+using StreamLrcn.Pipeline;
+using StreamLrcn.Sinks;
+using StreamLrcn.Temporal;
+
+namespace StreamLrcn.Hosting;
+
+/// <summary>
+/// The monitoring daemon: one ffmpeg-fed <see cref="NetworkFrameSource"/> per camera, all into
+/// one live <see cref="ClassificationPipeline"/> (drop-oldest per camera, one batched CNN);
+/// labels go through per-camera <see cref="LabelHysteresis"/> into events (JSON lines file, MQTT),
+/// stream up/down/reconnect reports become events too, and <c>/metrics</c>, <c>/health</c> and
+/// <c>/ready</c> are served on loopback. Stopping (SIGINT/SIGTERM through the host) cancels the
+/// pipeline, which kills every ffmpeg child and waits for it; then the last events are written and
+/// flushed.
+/// </summary>
+public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSettings> cameras, ModelPackage package, PipelineOptions options, MonitorRun run, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the host finish starting (and install its signal handlers) before the CNN loads.
+        await Task.Yield();
+        try
+        {
+            await RunAsync(stoppingToken);
+        }
+        catch (Exception ex) when (ex is DeviceUnavailableException or ModelPackageException or ConfigException or ArgumentException)
+        {
+            // A user's mistake (a port in use, a device that is not there): the message and exit
+            // code 2, not the host's account of a failed service with its stack trace.
+            Log.Error("{Message}", ex.Message);
+            run.Outcome = MonitorOutcome.InvalidSetup;
+            lifetime.StopApplication();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            run.Outcome = MonitorOutcome.Failed;
+            throw;
+        }
+    }
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var outputs = config.OutputsOrDefault;
+        var metrics = new MonitorMetrics();
+        var sources = cameras.Select(c => new NetworkFrameSource(c.Source)).ToList();
+        var names = sources.Select(s => s.Name).ToArray();
+        var board = new CameraBoard(sources, package.Labels);
+
+        var sinks = new List<IEventSink> { new JsonLinesEventSink(outputs.Events) };
+        var mqttSink = outputs.Mqtt is { } mqtt ? new MqttEventSink(mqtt) : null;
+        if (mqttSink is not null)
+            sinks.Add(mqttSink);
+        await using var events = new EventDispatcher(sinks, metrics);
+        await events.StartAsync(stoppingToken);
+        events.Publish(new MonitorEvent(MonitorEvent.DaemonStarted, DateTimeOffset.UtcNow));
+        // From here on every run ends with daemon_stopped, also one stopped while the model still loads.
+        var failure = (string?)null;
+        try
+        {
+            var hysteresis = cameras.Select(c => new LabelHysteresis(c.Events)).ToArray();
+            var current = new LabelSnapshot?[cameras.Count];
+            for (var i = 0; i < sources.Count; i++)
+            {
+                var camera = i;
+                metrics.StreamUp.WithLabels(names[i]).Set(0);
+                sources[i].StatusChanged += change => OnStatus(camera, change, board, metrics, events);
+            }
+
+            // Up before the model loads: /health answers and /ready says 503 while it does, and a port in use stops the daemon at once.
+            var http = config.HttpOrDefault;
+            await using var server = http.Enabled ? new StatusServer(http, metrics.Registry, board.Snapshot) : null;
+            IReadOnlyList<ILabelSink> labelSinks = outputs.Labels is { } labelsPath ? [LabelSinkFactory.Create(labelsPath, package.Labels)] : [];
+            ClassificationPipeline pipeline;
+            try
+            {
+                if (server is not null)
+                    await server.StartAsync(stoppingToken);
+                pipeline = new ClassificationPipeline(package, options, labelSinks);
+            }
+            catch
+            {
+                // The pipeline takes the sources only when it runs; before that they are still ours.
+                foreach (var source in sources)
+                    source.Dispose();
+                throw;
+            }
+            using var ownedPipeline = pipeline;
+            Log.Information("Monitoring {Cameras} cameras with model {Model} ({Trained}), CNN on {Provider}",
+                sources.Count, package.Manifest.Name, package.Manifest.Trained ? "trained" : "UNTRAINED placeholder weights", pipeline.Provider);
+            pipeline.FrameDropped += stream =>
+            {
+                metrics.FramesDropped.WithLabels(names[stream.Id]).Inc();
+                board.OnDropped(stream.Id);
+            };
+            pipeline.LabelWritten += label =>
+            {
+                var i = label.Header.Stream.Id;
+                if (label.Reset == ResetReason.Discontinuity)
+                {
+                    // The camera was down (its retained label cleared) and the GRU starts from zero:
+                    // the label is established again and reported as a new label event.
+                    hysteresis[i].Reset();
+                    current[i] = null;
+                }
+                metrics.FramesClassified.WithLabels(names[i]).Inc();
+                metrics.Latency.WithLabels(names[i]).Observe(label.LatencyMilliseconds / 1000);
+                var change = hysteresis[i].Observe(label.LabelIndex, label.Confidence, label.Header.Timestamp);
+                board.OnLabel(i, hysteresis[i].Current, label.Confidence);
+                if (change is not null)
+                    OnLabelChange(i, change, label, current, metrics, events);
+            };
+            var batchesSeen = new Dictionary<int, long>();
+            metrics.Registry.AddBeforeCollectCallback(() =>
+            {
+                // The pipeline counts batches by size; the histogram gets what was added since the last scrape.
+                foreach (var (size, count) in pipeline.Statistics.BatchSizeHistogram())
+                {
+                    var added = count - batchesSeen.GetValueOrDefault(size);
+                    if (added > 0)
+                        metrics.BatchSize.Observe(size, added);
+                    batchesSeen[size] = count;
+                }
+                if (mqttSink is not null)
+                    metrics.MqttConnected.Set(mqttSink.IsConnected ? 1 : 0);
+                foreach (var (queue, depth) in pipeline.QueueDepths())
+                    metrics.QueueDepth.WithLabels(queue).Set(depth);
+                for (var i = 0; i < sources.Count; i++)
+                {
+                    metrics.FramesIn.WithLabels(names[i]).IncTo(sources[i].FramesReceived);
+                    metrics.Reconnects.WithLabels(names[i]).IncTo(sources[i].Reconnects);
+                }
+            });
+
+            PipelineResult result;
+            try
+            {
+                if (server is not null)
+                    server.Ready = true;
+                result = await pipeline.RunAsync(sources, stoppingToken);
+            }
+            finally
+            {
+                if (server is not null)
+                    server.Ready = false;
+            }
+            foreach (var stream in result.Streams)
+                Log.Information("Camera {Camera}: {Frames} frames captured, {Dropped} dropped", stream.Stream.Name, stream.FramesCaptured, stream.FramesDropped);
+            Log.Information("Monitor stopped after {Seconds:0.0} s, {Frames} frames labelled", result.Elapsed.TotalSeconds, result.FramesLabelled);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            failure = ex.Message;
+            throw;
+        }
+        finally
+        {
+            events.Publish(new MonitorEvent(MonitorEvent.DaemonStopped, DateTimeOffset.UtcNow,
+                Reason: failure is not null ? $"failed: {failure}" : stoppingToken.IsCancellationRequested ? "stop requested" : "pipeline ended"));
+        }
+    }
+
+    private void OnLabelChange(int camera, LabelChange change, FrameLabel label, LabelSnapshot?[] current, MonitorMetrics metrics, EventDispatcher events)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var start = now - (change.Time - change.Since);
+        var before = current[camera] is { } previous ? previous with { EndTime = start } : null;
+        var after = new LabelSnapshot(package.Labels[change.After], Math.Round(change.Confidence, 4), start, null);
+        current[camera] = after;
+        var name = cameras[camera].Source.Name;
+        metrics.LabelEvents.WithLabels(name).Inc();
+        Log.Information("Camera {Camera}: {Before} -> {After} ({Confidence:0.00})", name, before?.Label ?? "(none)", after.Label, after.Score);
+        events.Publish(new MonitorEvent(MonitorEvent.Label, now, name, before, after, LatencyMs: Math.Round(label.LatencyMilliseconds, 1)));
+    }
+
+    private static void OnStatus(int camera, StreamStatusChange change, CameraBoard board, MonitorMetrics metrics, EventDispatcher events)
+    {
+        board.OnStatus(camera, change);
+        var now = DateTimeOffset.UtcNow;
+        switch (change.Kind)
+        {
+            case StreamEventKind.Up:
+                metrics.StreamUp.WithLabels(change.Stream).Set(1);
+                events.Publish(new MonitorEvent(MonitorEvent.StreamUp, now, change.Stream, DownForSeconds: change.DownFor is { } d ? Math.Round(d.TotalSeconds, 3) : null));
+                break;
+            case StreamEventKind.Down:
+                metrics.StreamUp.WithLabels(change.Stream).Set(0);
+                events.Publish(new MonitorEvent(MonitorEvent.StreamDown, now, change.Stream, Reason: change.Reason));
+                break;
+            case StreamEventKind.Frozen:
+                metrics.StreamUp.WithLabels(change.Stream).Set(0);
+                events.Publish(new MonitorEvent(MonitorEvent.StreamFrozen, now, change.Stream, Reason: change.Reason));
+                break;
+            case StreamEventKind.Reconnecting:
+                // Attempts 1, 2, 4, 8, …: a camera that stays dead for weeks does not flood the
+                // events; the reconnects metric counts every attempt.
+                if (BitOperations.IsPow2(change.Attempt))
+                    events.Publish(new MonitorEvent(MonitorEvent.Reconnecting, now, change.Stream, Attempt: change.Attempt,
+                        RetryInSeconds: change.RetryIn is { } r ? Math.Round(r.TotalSeconds, 3) : null));
+                break;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using OpenCvSharp;
+using Microsoft.Extensions.Logging;
+using StreamLrcn.Diagnostics;
+
+namespace StreamLrcn.Capture;
+
+/// <summary>
+/// Drives one blocking <see cref="IFrameSource"/> on a dedicated thread and writes stamped
+/// <see cref="Frame"/>s to a channel shared by all streams. The stage owns its source and
+/// disposes it when the loop ends. A source failure ends this stream only; it is reported in
+/// <see cref="Outcome"/> and never faults the shared channel, so other streams and the labels
+/// already computed are kept.
+/// </summary>
+public sealed class CaptureStage : IDisposable
+{
+    private readonly IFrameSource _source;
+    private readonly ChannelWriter<Frame> _output;
+    private readonly TaskCompletionSource<StreamOutcome> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationToken _cancellation;
+    private Thread? _thread;
+    private readonly ILogger _logger;
+    private long _dropped;
+
+    public CaptureStage(StreamInfo stream, IFrameSource source, ChannelWriter<Frame> output, CancellationToken cancellation, ILogger? logger = null)
+    {
+        _logger = logger ?? RuntimeLog.For<CaptureStage>();
+        Stream = stream;
+        _source = source;
+        _output = output;
+        _cancellation = cancellation;
+    }
+
+    public StreamInfo Stream { get; }
+
+    /// <summary>Frames evicted from a drop-oldest channel so far (live sources only).</summary>
+    public long FramesDropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Called by a drop-oldest channel for each evicted frame: the only place that sees it, so it disposes it.</summary>
+    public void OnFrameDropped(Frame frame)
+    {
+        frame.Dispose();
+        Interlocked.Increment(ref _dropped);
+    }
+
+    /// <summary>Completes when the source has ended, failed or been cancelled.</summary>
+    public Task<StreamOutcome> Completion => _done.Task;
+
+    public void Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = $"capture:{Stream.Name}" };
+        _thread.Start();
+    }
+
+    private void Run()
+    {
+        long sequence = 0;
+        string? error = null;
+        // A network read can block until the next frame, which may never come: cancellation interrupts it.
+        using var interrupt = _source is IInterruptibleSource interruptible ? _cancellation.Register(interruptible.Interrupt) : default;
+        try
+        {
+            _logger.LogDebug("Capture of {Stream} started", Stream.Name);
+            var flags = FrameFlags.StreamStart;
+            var segment = 0;
+            while (!_cancellation.IsCancellationRequested)
+            {
+                var image = new Mat();
+                bool more;
+                SourceReading reading;
+                try
+                {
+                    more = _source.Read(image, out reading);
+                }
+                catch
+                {
+                    image.Dispose();
+                    throw;
+                }
+                if (!more)
+                {
+                    image.Dispose();
+                    break;
+                }
+
+                var time = reading.Timestamp ?? TimeSpan.FromSeconds(sequence / (Stream.FramesPerSecond > 0 ? Stream.FramesPerSecond : 30));
+                if (reading.Discontinuity && sequence > 0)
+                {
+                    flags |= FrameFlags.Discontinuity;
+                    segment++;
+                }
+                var frame = new Frame(new FrameHeader(Stream, sequence, time, Stopwatch.GetTimestamp(), flags) { Segment = segment }, image);
+                if (!Write(frame))
+                {
+                    frame.Dispose();
+                    break;
+                }
+                sequence++;
+                flags = FrameFlags.None;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancellation ends the stream like a normal end; the pipeline drains what was captured.
+        }
+        catch (Exception ex)
+        {
+            // A FrameSourceException is a source failing (a corrupt file, a camera gone). This thread
+            // is also the only place that can catch anything else a source throws (which would
+            // otherwise end the process): that ends this stream as a failure too.
+            error = ex.Message;
+            _logger.LogError("Stream {Stream} failed after {Frames} frames: {Reason}", Stream.Name, sequence, ex.Message);
+            if (ex is not FrameSourceException)
+                _logger.LogDebug(ex, "Capture of {Stream} stopped by an unexpected error", Stream.Name);
+        }
+        finally
+        {
+            var skipped = _source.FramesSkipped;
+            if (skipped > 0)
+                _logger.LogWarning("Stream {Stream}: {Skipped} frames could not be decoded and were skipped", Stream.Name, skipped);
+            _done.TrySetResult(new StreamOutcome(Stream, sequence, Interlocked.Read(ref _dropped), error, skipped));
+        }
+    }
+
+    /// <summary>
+    /// Hands the frame to the channel. This thread exists only to run the source, so blocking it
+    /// while a full channel drains is the back-pressure replay wants (no frame is dropped).
+    /// A channel in drop-oldest mode never blocks here.
+    /// </summary>
+    private bool Write(Frame frame)
+    {
+        while (!_output.TryWrite(frame))
+        {
+            if (!_output.WaitToWriteAsync(_cancellation).AsTask().GetAwaiter().GetResult())
+                return false;
+        }
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _thread?.Join();
+        _source.Dispose();
+    }
+}
