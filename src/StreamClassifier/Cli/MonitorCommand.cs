@@ -7,6 +7,7 @@ using StreamLrcn.Inference;
 using StreamLrcn.Models;
 using StreamLrcn.Pipeline;
 using StreamLrcn.Temporal;
+using StreamLrcn.Validation;
 
 namespace StreamLrcn.Cli;
 
@@ -54,7 +55,14 @@ public static class MonitorCommand
                 new TemporalOptions(package.Manifest.Window, package.Manifest.Stride,
                     TimeSpan.FromSeconds(Math.Max(2, cameras.Max(c => c.Source.FrozenAfter.TotalSeconds)))),
                 PipelineMode.Live);
-            options.Validate();
+            try
+            {
+                options.Validate();
+            }
+            catch (InvalidOptionException invalid) when (MonitorConfig.KeyFor(invalid) is { } key)
+            {
+                throw new ConfigException(invalid.DescribeAs(key));
+            }
         }
         catch (Exception ex) when (ex is ConfigException or ArgumentException or ModelPackageException)
         {

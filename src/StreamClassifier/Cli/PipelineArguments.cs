@@ -3,6 +3,7 @@ using StreamLrcn.Inference;
 using StreamLrcn.Models;
 using StreamLrcn.Pipeline;
 using StreamLrcn.Temporal;
+using StreamLrcn.Validation;
 
 namespace StreamLrcn.Cli;
 
@@ -101,7 +102,34 @@ public sealed class PipelineArguments
             result.GetValue(Stride) ?? package.Manifest.Stride,
             TimeSpan.FromSeconds(2));
         var options = new PipelineOptions(ToCnnOptions(result, package), ToBatching(result), temporal);
-        options.Validate();
+        Validate(options);
         return options;
+    }
+
+    /// <summary>The library's options under the names the command line gives them.</summary>
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        ["TemporalOptions.Window"] = "--window",
+        ["TemporalOptions.Stride"] = "--stride",
+        ["BatchingOptions.MaxBatchSize"] = "--batch",
+        ["BatchingOptions.MaxDelay"] = "--batch-deadline-ms",
+        ["CnnOptions.CpuThreads"] = "--threads",
+        ["CnnOptions.Precision"] = "--precision",
+        ["CnnOptions.CudnnConvAlgoSearch"] = "--cudnn-search",
+        ["CnnOptions.GpuMemoryLimitMegabytes"] = "--gpu-memory-limit",
+        ["CnnOptions.InFlightBatches"] = "--in-flight",
+    };
+
+    /// <summary>Validates <paramref name="options"/>; a bad value is reported by the flag that set it.</summary>
+    public static void Validate(PipelineOptions options)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (InvalidOptionException ex) when (Flags.TryGetValue($"{ex.Record}.{ex.Option}", out var flag))
+        {
+            throw new ArgumentException(ex.DescribeAs(flag));
+        }
     }
 }

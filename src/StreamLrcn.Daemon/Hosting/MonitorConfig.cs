@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using StreamLrcn.Capture;
 using StreamLrcn.Inference;
+using StreamLrcn.Validation;
 
 namespace StreamLrcn.Hosting;
 
@@ -44,6 +45,18 @@ public sealed partial record MonitorConfig(
             Outputs = outputs with { Events = Resolve(outputs.Events)!, Labels = Resolve(outputs.Labels), Log = Resolve(outputs.Log) },
         };
     }
+
+    /// <summary>The config key behind a library option, for messages; null when the config does not set it.</summary>
+    public static string? KeyFor(InvalidOptionException invalid) => $"{invalid.Record}.{invalid.Option}" switch
+    {
+        "BatchingOptions.MaxBatchSize" => "batch",
+        "BatchingOptions.MaxDelay" => "batchDeadlineMs",
+        "CnnOptions.CpuThreads" => "threads",
+        "CnnOptions.Precision" => "precision",
+        "CnnOptions.CudnnConvAlgoSearch" => "cudnnSearch",
+        "CnnOptions.InFlightBatches" => "inFlight",
+        _ => null,
+    };
 
     /// <summary>The CNN settings of the config; the package gives the int8 calibration.</summary>
     public CnnOptions ToCnnOptions(DeviceRequest device, Models.CnnCalibration? calibration)

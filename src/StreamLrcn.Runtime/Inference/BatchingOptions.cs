@@ -1,3 +1,5 @@
+using StreamLrcn.Validation;
+
 namespace StreamLrcn.Inference;
 
 /// <summary>
@@ -28,9 +30,7 @@ public sealed record BatchingOptions(int MaxBatchSize, TimeSpan MaxDelay)
 
     public void Validate()
     {
-        if (MaxBatchSize is < 1 or > MaxAllowedBatchSize)
-            throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, $"batch size must be 1 to {MaxAllowedBatchSize}");
-        if (MaxDelay < TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(MaxDelay), MaxDelay, "batch deadline must not be negative");
+        InvalidOptionException.ThrowUnless<BatchingOptions>(MaxBatchSize is >= 1 and <= MaxAllowedBatchSize, nameof(MaxBatchSize), $"1 to {MaxAllowedBatchSize} frames", MaxBatchSize);
+        InvalidOptionException.ThrowUnless<BatchingOptions>(MaxDelay >= TimeSpan.Zero, nameof(MaxDelay), "0 or more", MaxDelay);
     }
 }

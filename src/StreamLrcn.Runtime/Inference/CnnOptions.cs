@@ -1,4 +1,5 @@
 using StreamLrcn.Models;
+using StreamLrcn.Validation;
 
 namespace StreamLrcn.Inference;
 
@@ -46,14 +47,11 @@ public sealed record CnnOptions(
                 $"precision int8 needs the model package's activation ranges: expected {CnnCalibration.FileName} in the package, found none. " +
                 "Compute them with: StreamClassifier model calibrate PACKAGE DATA");
         if (Precision == CnnPrecision.Int8 && Device.Kind == DeviceKind.Cuda)
-            throw new ArgumentException("precision int8 is for the CPU (integer kernels); on CUDA use fp32 or fp16", nameof(Precision));
-        if (CpuThreads < 0)
-            throw new ArgumentOutOfRangeException(nameof(CpuThreads), CpuThreads, "--threads must be 0 (the cores shared out between the batches in flight) or more");
-        if (CudnnConvAlgoSearch is not ("EXHAUSTIVE" or "HEURISTIC" or "DEFAULT"))
-            throw new ArgumentOutOfRangeException(nameof(CudnnConvAlgoSearch), CudnnConvAlgoSearch, "--cudnn-search must be EXHAUSTIVE, HEURISTIC or DEFAULT");
-        if (GpuMemoryLimitMegabytes < 0)
-            throw new ArgumentOutOfRangeException(nameof(GpuMemoryLimitMegabytes), GpuMemoryLimitMegabytes, "--gpu-memory-limit must be 0 (no cap) or more megabytes");
-        if (InFlightBatches < 0)
-            throw new ArgumentOutOfRangeException(nameof(InFlightBatches), InFlightBatches, "--in-flight must be 0 (per device) or more");
+            throw new InvalidOptionException(nameof(CnnOptions), nameof(Precision), "fp32 or fp16 on CUDA (int8 is for the CPU's integer kernels)", "int8");
+        InvalidOptionException.ThrowUnless<CnnOptions>(CpuThreads >= 0, nameof(CpuThreads), "0 (the cores shared out between the batches in flight) or more", CpuThreads);
+        InvalidOptionException.ThrowUnless<CnnOptions>(CudnnConvAlgoSearch is "EXHAUSTIVE" or "HEURISTIC" or "DEFAULT", nameof(CudnnConvAlgoSearch),
+            "EXHAUSTIVE, HEURISTIC or DEFAULT", CudnnConvAlgoSearch);
+        InvalidOptionException.ThrowUnless<CnnOptions>(GpuMemoryLimitMegabytes >= 0, nameof(GpuMemoryLimitMegabytes), "0 (no cap) or more megabytes", GpuMemoryLimitMegabytes);
+        InvalidOptionException.ThrowUnless<CnnOptions>(InFlightBatches >= 0, nameof(InFlightBatches), "0 (per device) or more", InFlightBatches);
     }
 }

@@ -17,9 +17,9 @@ namespace StreamLrcn.Inference;
 /// </summary>
 public static class ResNet18FeatureModel
 {
-    public const string Id = "resnet18-imagenet";
+    public const string Id = SupportedCnn.Id;
     public const int InputSize = 224;
-    public const int FeatureSize = 512;
+    public const int FeatureSize = SupportedCnn.FeatureSize;
     public const string InputName = "image";
     public const string OutputName = "features";
 

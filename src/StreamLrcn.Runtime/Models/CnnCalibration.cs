@@ -22,7 +22,7 @@ public sealed record CnnCalibration
     /// <summary>The CNN the ranges belong to (<see cref="CnnSpec.Model"/>).</summary>
     public required string Cnn { get; init; }
 
-    /// <summary><see cref="Inference.ResNet18FeatureModel.SourceKey"/> of the float32 model that was run.</summary>
+    /// <summary><c>ResNet18FeatureModel.SourceKey</c> of the float32 model that was run.</summary>
     public required string CnnSource { get; init; }
 
     /// <summary>How the ranges were computed ("min/max per tensor").</summary>

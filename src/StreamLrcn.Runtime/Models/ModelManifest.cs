@@ -48,7 +48,7 @@ public sealed record ModelManifest
 /// <summary>The frame featurizer. <see cref="Model"/> names a CNN the runtime derives itself (not shipped in the package).</summary>
 public sealed record CnnSpec
 {
-    /// <summary>Only <see cref="CnnModels.ResNet18"/> exists so far.</summary>
+    /// <summary>Only <see cref="SupportedCnn.Id"/> exists so far.</summary>
     public required string Model { get; init; }
 
     /// <summary>Length of the feature vector the CNN emits per frame.</summary>

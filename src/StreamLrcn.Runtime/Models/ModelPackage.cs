@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
-using StreamLrcn.Inference;
 
 namespace StreamLrcn.Models;
 
@@ -103,8 +102,8 @@ public sealed class ModelPackage
             string.Join(", ", m.Labels.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => $"'{g.Key}' twice")));
         Expect(m.Window >= 1, "window", "at least 1", $"{m.Window}");
         Expect(m.Stride >= 1, "stride", "at least 1", $"{m.Stride}");
-        Expect(m.Cnn.Model == ResNet18FeatureModel.Id, "cnn.model", $"'{ResNet18FeatureModel.Id}'", $"'{m.Cnn.Model}'");
-        Expect(m.Cnn.FeatureSize == ResNet18FeatureModel.FeatureSize, "cnn.featureSize", $"{ResNet18FeatureModel.FeatureSize} (what {m.Cnn.Model} emits)", $"{m.Cnn.FeatureSize}");
+        Expect(m.Cnn.Model == SupportedCnn.Id, "cnn.model", $"'{SupportedCnn.Id}'", $"'{m.Cnn.Model}'");
+        Expect(m.Cnn.FeatureSize == SupportedCnn.FeatureSize, "cnn.featureSize", $"{SupportedCnn.FeatureSize} (what {m.Cnn.Model} emits)", $"{m.Cnn.FeatureSize}");
         Expect(m.Head.HiddenSize >= 1, "head.hiddenSize", "at least 1", $"{m.Head.HiddenSize}");
         Expect(m.Head.Layers >= 1, "head.layers", "at least 1", $"{m.Head.Layers}");
         Expect(File.Exists(HeadPath), "head.file", $"a file '{HeadPath}'", "none");

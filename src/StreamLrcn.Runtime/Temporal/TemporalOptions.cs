@@ -1,3 +1,5 @@
+using StreamLrcn.Validation;
+
 namespace StreamLrcn.Temporal;
 
 /// <summary>Sliding-window settings and the gap in timestamps that counts as a jump in time.</summary>
@@ -11,11 +13,8 @@ public sealed record TemporalOptions(int Window, int Stride, TimeSpan MaxTimesta
 
     public void Validate()
     {
-        if (Window is < 1 or > MaxWindow)
-            throw new ArgumentOutOfRangeException(nameof(Window), Window, $"--window must be 1 to {MaxWindow} frames");
-        if (Stride < 1)
-            throw new ArgumentOutOfRangeException(nameof(Stride), Stride, "--stride must be at least 1");
-        if (MaxTimestampGap <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(MaxTimestampGap), MaxTimestampGap, "the timestamp gap must be positive");
+        InvalidOptionException.ThrowUnless<TemporalOptions>(Window is >= 1 and <= MaxWindow, nameof(Window), $"1 to {MaxWindow} frames", Window);
+        InvalidOptionException.ThrowUnless<TemporalOptions>(Stride >= 1, nameof(Stride), "at least 1 frame", Stride);
+        InvalidOptionException.ThrowUnless<TemporalOptions>(MaxTimestampGap > TimeSpan.Zero, nameof(MaxTimestampGap), "positive", MaxTimestampGap);
     }
 }
