@@ -5,10 +5,11 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace StreamLrcn.Inference;
 
 /// <summary>
-/// One batch in flight: an input buffer for the largest batch, allocated once (pinned host memory
-/// on CUDA, so the upload is a true asynchronous copy; aligned native memory on CPU), bound to the
-/// session through an <see cref="OrtIoBinding"/> for each run. Lanes share their extractor's
-/// session; each lane is used by one thread at a time. The lane owns its buffer.
+/// One batch in flight: an input buffer for the largest batch (pinned host memory on CUDA, so the
+/// upload is a true asynchronous copy; aligned native memory on CPU) and an output buffer, both
+/// allocated once, and for each batch size met so far its tensors and <see cref="OrtIoBinding"/>
+/// over those buffers, created at its first run and reused after: a run allocates nothing. Lanes
+/// share their extractor's session; each lane is used by one thread at a time. The lane owns its buffers.
 /// </summary>
 public sealed unsafe class ExtractionLane : IDisposable
 {
@@ -20,6 +21,8 @@ public sealed unsafe class ExtractionLane : IDisposable
     private readonly OrtAllocator? _pinnedAllocator;
     private readonly OrtMemoryAllocation? _pinned;
     private byte* _input;
+    private float* _output;
+    private readonly BoundBatch?[] _bound;
 
     internal ExtractionLane(InferenceSession session, int maxBatchSize, int featureSize, ExecutionTarget target, int cudaDevice)
     {
@@ -27,6 +30,8 @@ public sealed unsafe class ExtractionLane : IDisposable
         MaxBatchSize = maxBatchSize;
         FeatureSize = featureSize;
         var bytes = maxBatchSize * FeatureExtractor.FrameBytes;
+        _bound = new BoundBatch?[maxBatchSize + 1];
+        _output = (float*)NativeMemory.AlignedAlloc((nuint)(maxBatchSize * featureSize * sizeof(float)), 64);
         if (target.IsGpu)
         {
             _inputMemory = new OrtMemoryInfo("CudaPinned", OrtAllocatorType.DeviceAllocator, cudaDevice, OrtMemType.CpuOutput);
@@ -61,18 +66,34 @@ public sealed unsafe class ExtractionLane : IDisposable
         if (features.Length < count * FeatureSize)
             throw new ArgumentException($"feature buffer holds {features.Length} values, {count * FeatureSize} needed", nameof(features));
 
-        long[] inputShape = [count, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize, 3];
-        long[] outputShape = [count, FeatureSize];
-        fixed (float* output = features)
+        var bound = _bound[count] ??= Bind(count);
+        _session.RunWithBinding(_runOptions, bound.Binding);
+        new ReadOnlySpan<float>(_output, count * FeatureSize).CopyTo(features);
+    }
+
+    /// <summary>Tensors of <paramref name="count"/> rows over the lane's buffers, bound to the session's input and output.</summary>
+    private BoundBatch Bind(int count)
+    {
+        var input = OrtValue.CreateTensorValueWithData(_inputMemory, TensorElementType.UInt8,
+            [count, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize, 3], (IntPtr)_input, count * FeatureExtractor.FrameBytes);
+        var output = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
+            [count, FeatureSize], (IntPtr)_output, count * FeatureSize * sizeof(float));
+        var binding = _session.CreateIoBinding();
+        binding.BindInput(InputName, input);
+        binding.BindOutput(OutputName, output);
+        return new BoundBatch(input, output, binding);
+    }
+
+    /// <summary>Batch sizes this lane has bound so far (each keeps its tensors and binding until the lane is disposed).</summary>
+    public int BoundBatchSizes => _bound.Count(b => b is not null);
+
+    private sealed record BoundBatch(OrtValue Input, OrtValue Output, OrtIoBinding Binding) : IDisposable
+    {
+        public void Dispose()
         {
-            using var inputValue = OrtValue.CreateTensorValueWithData(_inputMemory, TensorElementType.UInt8,
-                inputShape, (IntPtr)_input, count * FeatureExtractor.FrameBytes);
-            using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
-                outputShape, (IntPtr)output, count * FeatureSize * sizeof(float));
-            using var binding = _session.CreateIoBinding();
-            binding.BindInput(InputName, inputValue);
-            binding.BindOutput(OutputName, outputValue);
-            _session.RunWithBinding(_runOptions, binding);
+            Binding.Dispose();
+            Input.Dispose();
+            Output.Dispose();
         }
     }
 
@@ -80,6 +101,10 @@ public sealed unsafe class ExtractionLane : IDisposable
     {
         if (_input == null)
             return;
+        foreach (var bound in _bound)
+            bound?.Dispose();
+        NativeMemory.AlignedFree(_output);
+        _output = null;
         if (_pinned is not null)
         {
             _pinned.Dispose();
