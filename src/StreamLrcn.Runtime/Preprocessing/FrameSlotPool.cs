@@ -29,6 +29,22 @@ public sealed class FrameSlotPool : IDisposable
         return slot;
     }
 
+    /// <summary>
+    /// Rents a slot on a dedicated thread, waiting while every slot is in use. A free slot is taken
+    /// without allocating (<see cref="RentAsync"/> awaited through <c>AsTask()</c> costs a task per frame).
+    /// </summary>
+    public FrameSlot Rent(CancellationToken cancellation)
+    {
+        FrameSlot? slot;
+        while (!_free.Reader.TryRead(out slot))
+        {
+            if (!_free.Reader.WaitToReadAsync(cancellation).AsTask().GetAwaiter().GetResult())
+                throw new ObjectDisposedException(nameof(FrameSlotPool));
+        }
+        Volatile.Write(ref slot.Rented, 1);
+        return slot;
+    }
+
     /// <summary>Puts a rented slot back. Throws <see cref="InvalidOperationException"/> for a slot that is not rented from this pool (returned twice, or another pool's).</summary>
     public void Return(FrameSlot slot)
     {

@@ -56,7 +56,7 @@ public sealed class PreprocessStage(ChannelReader<Frame> input, ChannelWriter<Pr
             PreprocessedFrame item;
             try
             {
-                var slot = pool.RentAsync(cancellation).AsTask().GetAwaiter().GetResult();
+                var slot = pool.Rent(cancellation);
                 Resize(frame.Image, slot);
                 item = new PreprocessedFrame(frame.Header, slot, pool);
             }
