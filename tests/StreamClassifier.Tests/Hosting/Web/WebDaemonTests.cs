@@ -1,0 +1,248 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OpenCvSharp;
+using StreamLrcn.Tests.Support;
+using Xunit.Abstractions;
+
+namespace StreamLrcn.Tests.Hosting.Web;
+
+/// <summary>
+/// The real daemon with its web interface, against the real GStreamer RTSP server on 127.0.0.1:
+/// label events become rows in a real SQLite file, snapshots and H.264 clips that ffprobe reads,
+/// and the API serves them. Frame counts are checked against the daemon's own labels file.
+/// </summary>
+public sealed class WebDaemonTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private const int Fps = 5;
+    private const string Token = "0123456789abcdef-web-test";
+    private readonly string _directory = Directory.CreateTempSubdirectory("streamlrcn-web-").FullName;
+
+    private static JsonElement[] Json(string text) => JsonDocument.Parse(text).RootElement.EnumerateArray().Select(e => e.Clone()).ToArray();
+
+    [Fact]
+    public async Task Label_event_gets_a_row_a_snapshot_and_a_clip_of_the_pre_post_window_that_the_api_serves_behind_the_token()
+    {
+        using var server = RtspTestServer.Start(["cam0"], fps: Fps);
+        var port = FreePort.Next();
+        // One second before, two after: 3 s × 5 fps = 15 frames. The hysteresis holds the first label
+        // for 1.2 s, so the event's frame has a full second of frames before it.
+        var config = WebDaemonConfig.Yaml([("cam0", server.Url("cam0"))], port, Fps,
+            recording: "  folder: data\n  preCaptureSeconds: 1\n  postCaptureSeconds: 2", minDurationSeconds: 1.2,
+            http: $"  auth: {{ token: {Token} }}");
+        using var daemon = MonitorProcess.Start(_directory, config);
+        var api = $"http://127.0.0.1:{port}";
+        using var http = new HttpClient();
+        using var authorized = new HttpClient();
+        authorized.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+
+        // Access: everything but /health wants the token.
+        await Eventually.True(() => Ready(http, api), Patience, "/health answering");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync($"{api}/api/events")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync($"{api}/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync($"{api}/api/events?token=wrong-token-0123456")).StatusCode);
+
+        var labelled = await Eventually.Get(() => LabelEvents(authorized, api).FirstOrDefault(e => e.GetProperty("has_clip").GetBoolean()) is { ValueKind: JsonValueKind.Object } e ? (object)e : null,
+            Patience, "a label event with its clip");
+        var evt = (JsonElement)labelled;
+        var id = evt.GetProperty("id").GetInt64();
+        output.WriteLine(evt.GetRawText());
+
+        // The row in the SQLite file matches the event in the JSON lines file.
+        var jsonl = daemon.Events().Where(e => e.GetProperty("type").GetString() == "label").ToArray();
+        var dbPath = Path.Combine(_directory, "data", "events.db");
+        var (dbLabel, dbMedia, dbFrame) = ReadRow(dbPath, id);
+        Assert.Contains(jsonl, e => e.GetProperty("after").GetProperty("label").GetString() == dbLabel
+            && Math.Abs(e.GetProperty("after").GetProperty("start_time").GetDateTimeOffset().ToUnixTimeMilliseconds() / 1000.0 - evt.GetProperty("start_time").GetDouble()) < 0.0015);
+        Assert.Equal(evt.GetProperty("label").GetString(), dbLabel);
+        Assert.StartsWith("cam0/", dbMedia);
+
+        // Snapshots: the clean frame and the same frame with the overlay drawn on it.
+        var snapshot = await authorized.GetByteArrayAsync($"{api}/api/events/{id}/snapshot.jpg");
+        var clean = await authorized.GetByteArrayAsync($"{api}/api/events/{id}/snapshot.jpg?clean=1");
+        using (var withOverlay = Cv2.ImDecode(snapshot, ImreadModes.Color))
+        using (var plain = Cv2.ImDecode(clean, ImreadModes.Color))
+        {
+            Assert.Equal(new Size(160, 120), withOverlay.Size());
+            Assert.Equal(new Size(160, 120), plain.Size());
+            using var difference = new Mat();
+            Cv2.Absdiff(withOverlay, plain, difference);
+            Assert.True(Cv2.Mean(difference).Val0 > 5, "the overlay snapshot does not differ from the clean one");
+        }
+
+        // The clip: H.264, as many frames as the daemon labelled in [event − 1 s, event + 2 s).
+        var clipPath = Path.Combine(_directory, "clip.mp4");
+        await File.WriteAllBytesAsync(clipPath, await authorized.GetByteArrayAsync($"{api}/api/events/{id}/clip.mp4"));
+        Assert.Equal("h264", TestMedia.Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name", "-of", "csv=p=0", clipPath).Trim());
+        var framesInClip = TestMedia.CountFramesWithFfprobe(clipPath);
+        var labels = daemon.Labels().Where(l => l.GetProperty("stream").GetString() == "cam0").ToArray();
+        var eventTime = labels.Single(l => l.GetProperty("frame").GetInt64() == dbFrame).GetProperty("timeMs").GetDouble();
+        var inWindow = labels.Count(l => l.GetProperty("timeMs").GetDouble() is var t && t >= eventTime - 1000 && t < eventTime + 2000);
+        output.WriteLine($"event frame {dbFrame} at {eventTime} ms; clip {framesInClip} frames; labelled in the window {inWindow}; (pre + post) × fps = {3 * Fps}");
+        Assert.Equal(inWindow, framesInClip);
+        Assert.Equal(3 * Fps, framesInClip);
+        Assert.Equal(3.0, FfprobeDuration(clipPath), 1);
+
+        // Range requests (what a video element asks for).
+        using (var range = new HttpRequestMessage(HttpMethod.Get, $"{api}/api/events/{id}/clip.mp4"))
+        {
+            range.Headers.Range = new RangeHeaderValue(0, 99);
+            using var partial = await authorized.SendAsync(range);
+            Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+            Assert.Equal(100, (await partial.Content.ReadAsByteArrayAsync()).Length);
+        }
+
+        // Cameras, latest frame (scaled), timeline.
+        var cameras = Json(await authorized.GetStringAsync($"{api}/api/cameras"));
+        Assert.Equal("cam0", Assert.Single(cameras).GetProperty("name").GetString());
+        using (var latest = Cv2.ImDecode(await authorized.GetByteArrayAsync($"{api}/api/cam0/latest.jpg?h=60&overlay=1"), ImreadModes.Color))
+            Assert.Equal(new Size(80, 60), latest.Size());
+        var timeline = JsonDocument.Parse(await authorized.GetStringAsync($"{api}/api/cam0/timeline?hours=1")).RootElement;
+        var segments = timeline.GetProperty("segments").EnumerateArray().Select(s => s.GetProperty("label").GetString()).ToArray();
+        // The file is written ahead of the database (each output has its own queue): the timeline is a prefix of the file's label events.
+        var fileLabels = daemon.Events().Where(e => e.GetProperty("type").GetString() == "label").Select(e => e.GetProperty("after").GetProperty("label").GetString()).ToArray();
+        Assert.NotEmpty(segments);
+        Assert.Equal(fileLabels.Take(segments.Length), segments);
+
+        // The live MJPEG: two different frames arrive, each a whole JPEG of the camera's size.
+        await using (var mjpeg = await authorized.GetStreamAsync($"{api}/api/cam0/stream.mjpeg?fps=5"))
+        {
+            var first = await MjpegPart.ReadAsync(mjpeg);
+            var second = await MjpegPart.ReadAsync(mjpeg);
+            Assert.NotEqual(first, second);
+            using var image = Cv2.ImDecode(second, ImreadModes.Color);
+            Assert.Equal(new Size(160, 120), image.Size());
+        }
+
+        // Bad names and ids are refused, never turned into paths.
+        Assert.Equal(HttpStatusCode.NotFound, (await authorized.GetAsync($"{api}/api/nosuch/latest.jpg")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await authorized.GetAsync($"{api}/api/..%2F..%2Fetc/latest.jpg")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await authorized.GetAsync($"{api}/api/events/..%2Fevents.db/clip.mp4")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await authorized.GetAsync($"{api}/api/events/999999")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await authorized.GetAsync($"{api}/api/cam0/latest.jpg?h=abc")).StatusCode);
+
+        // Retain, then delete: the row and its files go.
+        Assert.True((await authorized.PostAsync($"{api}/api/events/{id}/retain", null)).IsSuccessStatusCode);
+        Assert.True(JsonDocument.Parse(await authorized.GetStringAsync($"{api}/api/events/{id}")).RootElement.GetProperty("retain_indefinitely").GetBoolean());
+        var mediaFiles = new[] { ".jpg", "-clean.jpg", ".mp4" }.Select(s => Path.Combine(_directory, "data", "media", dbMedia + s)).ToArray();
+        Assert.All(mediaFiles, f => Assert.True(File.Exists(f), f));
+        Assert.True((await authorized.DeleteAsync($"{api}/api/events/{id}")).IsSuccessStatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await authorized.GetAsync($"{api}/api/events/{id}")).StatusCode);
+        Assert.All(mediaFiles, f => Assert.False(File.Exists(f), f));
+
+        // A token in the query works once and leaves a cookie for the pages.
+        var cookies = new CookieContainer();
+        using var browserLike = new HttpClient(new HttpClientHandler { CookieContainer = cookies });
+        Assert.Equal(HttpStatusCode.OK, (await browserLike.GetAsync($"{api}/?token={Token}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browserLike.GetAsync($"{api}/api/cameras")).StatusCode);
+
+        daemon.Signal(Posix.SigTerm);
+        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(30)), "the daemon did not stop within 30 s of SIGTERM");
+        Assert.Equal(0, daemon.ExitCode);
+        // Every event of the JSON lines file has its row.
+        Assert.Equal(daemon.Events().Count, CountRows(dbPath) + 1);
+        output.WriteLine(daemon.Output);
+    }
+
+    [Fact]
+    public void A_damaged_event_database_stops_the_daemon_at_start_with_a_message_naming_the_file()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName;
+        var dbPath = Path.Combine(data, "events.db");
+        File.WriteAllText(dbPath, new string('x', 8192));
+        using var daemon = MonitorProcess.Start(_directory, WebDaemonConfig.Yaml([("cam0", "rtsp://127.0.0.1:1/x")], FreePort.Next(), Fps, "  folder: data"));
+        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)), "the daemon kept running on a damaged database");
+        Assert.Equal(2, daemon.ExitCode);
+        Assert.Contains($"the event database '{dbPath}' cannot be used (SQLite Error 26: 'file is not a database')", daemon.Output);
+        Assert.Contains("move it away", daemon.Output);
+        CliAssert.NoStackTrace(daemon.Output);
+        output.WriteLine(daemon.Output);
+    }
+
+    [Fact]
+    public void A_locked_event_database_stops_the_daemon_at_start_with_a_message_naming_the_file()
+    {
+        var data = Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName;
+        var dbPath = Path.Combine(data, "events.db");
+        using var holder = new SqliteConnection($"Data Source={dbPath};Pooling=False");
+        holder.Open();
+        using (var create = holder.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE other (x INTEGER); BEGIN EXCLUSIVE; INSERT INTO other VALUES (1);";
+            create.ExecuteNonQuery();
+        }
+        using var daemon = MonitorProcess.Start(_directory, WebDaemonConfig.Yaml([("cam0", "rtsp://127.0.0.1:1/x")], FreePort.Next(), Fps, "  folder: data"));
+        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)), "the daemon kept running on a locked database");
+        Assert.Equal(2, daemon.ExitCode);
+        Assert.Contains($"the event database '{dbPath}' cannot be used (SQLite Error 5: 'database is locked')", daemon.Output);
+        Assert.Contains("another process holds it locked", daemon.Output);
+        CliAssert.NoStackTrace(daemon.Output);
+        output.WriteLine(daemon.Output);
+    }
+
+    [Fact]
+    public void Listening_beyond_loopback_without_http_auth_stops_the_daemon_with_a_message_saying_so()
+    {
+        using var daemon = MonitorProcess.Start(_directory,
+            WebDaemonConfig.Yaml([("cam0", "rtsp://127.0.0.1:1/x")], FreePort.Next(), Fps, "  folder: data", address: "0.0.0.0"));
+        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)), "the daemon started on 0.0.0.0 without auth");
+        Assert.Equal(2, daemon.ExitCode);
+        Assert.Contains("http.address 0.0.0.0 is reachable from other machines, so http.auth is required", daemon.Output);
+        CliAssert.NoStackTrace(daemon.Output);
+    }
+
+    private static bool Ready(HttpClient http, string api)
+    {
+        try
+        {
+            using var response = http.GetAsync($"{api}/health").GetAwaiter().GetResult();
+            return true;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonElement[] LabelEvents(HttpClient http, string api) =>
+        Json(http.GetStringAsync($"{api}/api/events?kind=label&camera=cam0").GetAwaiter().GetResult());
+
+    private static (string Label, string Media, long Frame) ReadRow(string path, long id)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT label, media, frame FROM events WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read(), $"no row {id} in {path}");
+        return (reader.GetString(0), reader.GetString(1), reader.GetInt64(2));
+    }
+
+    private static long CountRows(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM events";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static double FfprobeDuration(string path) => double.Parse(
+        TestMedia.Run("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A log file still being closed: the temp folder is left for the OS to clean.
+        }
+    }
+}
