@@ -36,6 +36,7 @@ public sealed class FrameRecorder : IAsyncDisposable
     private readonly Channel<ClipJob> _clips;
     private readonly Dictionary<(string Camera, DateTimeOffset Time), EventCapture> _captures = [];
     private readonly List<PendingClip>[] _pending;
+    private readonly (int? Label, float Confidence)[] _windowLabels;
     private readonly VideoEncoderFactory _encoders;
     private readonly Task _recording;
     private readonly Task _writing;
@@ -49,6 +50,7 @@ public sealed class FrameRecorder : IAsyncDisposable
         _rings = cameras.Select(c => new CameraRing(c.Name, c.Window.Pre + c.Window.Post + TimeSpan.FromSeconds(2), MaxFramesPerCamera)).ToArray();
         _byName = cameras.Select((c, i) => (c.Name, i)).ToDictionary(c => c.Name, c => c.i, StringComparer.Ordinal);
         _pending = cameras.Select(_ => new List<PendingClip>()).ToArray();
+        _windowLabels = new (int?, float)[cameras.Count];
         _media = media;
         _renderer = new OverlayRenderer(labels);
         _jpegParameters = [(int)ImwriteFlags.JpegQuality, jpegQuality];
@@ -140,11 +142,10 @@ public sealed class FrameRecorder : IAsyncDisposable
     private void DrawOverlay(Mat image, RecordedFrame frame)
     {
         var label = frame.Label;
-        var window = label.WindowLabelIndex is { } w && label.WindowProbabilities is { } p ? p[w] : 0f;
         var detail = string.Create(CultureInfo.InvariantCulture, $"{frame.WallTime.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC  frame {frame.Sequence}");
         // The renderer caches its layout per frame size: one drawing at a time.
         lock (_overlayGate)
-            _renderer.Draw(image, new OverlayContent(label.Header.Stream.Name, StreamState.Live, label, label.WindowLabelIndex, window, 0, 0, detail));
+            _renderer.Draw(image, new OverlayContent(label.Header.Stream.Name, StreamState.Live, label, frame.WindowLabel, frame.WindowConfidence, 0, 0, detail));
     }
 
     private void Dropped(Item item)
@@ -203,8 +204,13 @@ public sealed class FrameRecorder : IAsyncDisposable
                 pending.RemoveAt(i);
             }
         }
+        if (label.Reset != ResetReason.None)
+            _windowLabels[camera] = (null, 0);
+        if (label.WindowLabelIndex is { } window && label.WindowProbabilities is { } probabilities)
+            _windowLabels[camera] = (window, probabilities[window]);
         var jpeg = frame.Image.ImEncode(".jpg", _jpegParameters);
-        _rings[camera].Add(new RecordedFrame(label.Header.Sequence, time, segment, DateTimeOffset.UtcNow, jpeg, frame.Image.Width, frame.Image.Height, label));
+        var (windowLabel, windowConfidence) = _windowLabels[camera];
+        _rings[camera].Add(new RecordedFrame(label.Header.Sequence, time, segment, DateTimeOffset.UtcNow, jpeg, frame.Image.Width, frame.Image.Height, label, windowLabel, windowConfidence));
     }
 
     private void Capture(FrameLabel label, EventCapture capture)
