@@ -156,13 +156,7 @@ public sealed class WebDaemonTests(ITestOutputHelper output) : IDisposable
         var data = Directory.CreateDirectory(Path.Combine(_directory, "data")).FullName;
         var dbPath = Path.Combine(data, "events.db");
         File.WriteAllText(dbPath, new string('x', 8192));
-        using var daemon = MonitorProcess.Start(_directory, WebDaemonConfig.Yaml([("cam0", "rtsp://127.0.0.1:1/x")], FreePort.Next(), Fps, "  folder: data"));
-        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)), "the daemon kept running on a damaged database");
-        Assert.Equal(2, daemon.ExitCode);
-        Assert.Contains($"the event database '{dbPath}' cannot be used (SQLite Error 26: 'file is not a database')", daemon.Output);
-        Assert.Contains("move it away", daemon.Output);
-        CliAssert.NoStackTrace(daemon.Output);
-        output.WriteLine(daemon.Output);
+        StartIsRefused($"the event database '{dbPath}' cannot be used (SQLite Error 26: 'file is not a database'): it is damaged or not an SQLite database; move it away");
     }
 
     [Fact]
@@ -177,24 +171,23 @@ public sealed class WebDaemonTests(ITestOutputHelper output) : IDisposable
             create.CommandText = "CREATE TABLE other (x INTEGER); BEGIN EXCLUSIVE; INSERT INTO other VALUES (1);";
             create.ExecuteNonQuery();
         }
-        using var daemon = MonitorProcess.Start(_directory, WebDaemonConfig.Yaml([("cam0", "rtsp://127.0.0.1:1/x")], FreePort.Next(), Fps, "  folder: data"));
-        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)), "the daemon kept running on a locked database");
-        Assert.Equal(2, daemon.ExitCode);
-        Assert.Contains($"the event database '{dbPath}' cannot be used (SQLite Error 5: 'database is locked')", daemon.Output);
-        Assert.Contains("another process holds it locked", daemon.Output);
-        CliAssert.NoStackTrace(daemon.Output);
-        output.WriteLine(daemon.Output);
+        StartIsRefused($"the event database '{dbPath}' cannot be used (SQLite Error 5: 'database is locked'): another process holds it locked");
     }
 
     [Fact]
-    public void Listening_beyond_loopback_without_http_auth_stops_the_daemon_with_a_message_saying_so()
+    public void Listening_beyond_loopback_without_http_auth_stops_the_daemon_with_a_message_saying_so() =>
+        StartIsRefused("http.address 0.0.0.0 is reachable from other machines, so http.auth is required", address: "0.0.0.0");
+
+    /// <summary>Starts the daemon on a camera that is never reached and expects exit code 2 with <paramref name="message"/> and no stack trace.</summary>
+    private void StartIsRefused(string message, string address = "127.0.0.1")
     {
         using var daemon = MonitorProcess.Start(_directory,
-            WebDaemonConfig.Yaml([("cam0", "rtsp://127.0.0.1:1/x")], FreePort.Next(), Fps, "  folder: data", address: "0.0.0.0"));
-        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)), "the daemon started on 0.0.0.0 without auth");
+            WebDaemonConfig.Yaml([("cam0", "rtsp://127.0.0.1:1/x")], FreePort.Next(), Fps, "  folder: data", address: address));
+        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(60)), $"the daemon kept running; expected it to stop with: {message}");
         Assert.Equal(2, daemon.ExitCode);
-        Assert.Contains("http.address 0.0.0.0 is reachable from other machines, so http.auth is required", daemon.Output);
+        Assert.Contains(message, daemon.Output);
         CliAssert.NoStackTrace(daemon.Output);
+        output.WriteLine(daemon.Output);
     }
 
     private static bool Ready(HttpClient http, string api)
@@ -213,25 +206,21 @@ public sealed class WebDaemonTests(ITestOutputHelper output) : IDisposable
     private static JsonElement[] LabelEvents(HttpClient http, string api) =>
         Json(http.GetStringAsync($"{api}/api/events?kind=label&camera=cam0").GetAwaiter().GetResult());
 
-    private static (string Label, string Media, long Frame) ReadRow(string path, long id)
-    {
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT label, media, frame FROM events WHERE id = $id";
-        command.Parameters.AddWithValue("$id", id);
-        using var reader = command.ExecuteReader();
-        Assert.True(reader.Read(), $"no row {id} in {path}");
-        return (reader.GetString(0), reader.GetString(1), reader.GetInt64(2));
-    }
+    private static (string Label, string Media, long Frame) ReadRow(string path, long id) =>
+        Query(path, $"SELECT label, media, frame FROM events WHERE id = {id}", r => (r.GetString(0), r.GetString(1), r.GetInt64(2)));
 
-    private static long CountRows(string path)
+    private static long CountRows(string path) => Query(path, "SELECT COUNT(*) FROM events", r => r.GetInt64(0));
+
+    /// <summary>The first row of <paramref name="sql"/>, read straight from the database file (not through the daemon).</summary>
+    private static T Query<T>(string path, string sql, Func<SqliteDataReader, T> read)
     {
         using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM events";
-        return (long)command.ExecuteScalar()!;
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read(), $"no row for '{sql}' in {path}");
+        return read(reader);
     }
 
     private static double FfprobeDuration(string path) => double.Parse(
