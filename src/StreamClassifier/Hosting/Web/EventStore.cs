@@ -14,7 +14,7 @@ public sealed class EventStore
     /// <summary>The schema this build writes.</summary>
     public const int SchemaVersion = 1;
 
-    private const string Columns = "id, camera, kind, label, before_label, score, start_ms, end_ms, reason, media, frame, retain";
+    private const string Columns = "id, camera, kind, label, before_label, score, start_ms, end_ms, reason, media, frame, retain, mean_confidence";
 
     private readonly string _connectionString;
 
@@ -83,9 +83,11 @@ public sealed class EventStore
                     reason TEXT,
                     media TEXT,
                     frame INTEGER,
-                    retain INTEGER NOT NULL DEFAULT 0);
+                    retain INTEGER NOT NULL DEFAULT 0,
+                    mean_confidence REAL);
                 CREATE INDEX events_by_start ON events (start_ms);
                 CREATE INDEX events_by_camera ON events (camera, kind, start_ms);
+                CREATE INDEX events_by_media ON events (media);
                 PRAGMA user_version = 1;
                 """);
         }
@@ -125,6 +127,17 @@ public sealed class EventStore
         command.CommandText = "UPDATE events SET end_ms = $end WHERE kind = 'label' AND end_ms IS NULL AND ($camera IS NULL OR camera = $camera)";
         Bind(command, "$end", end.ToUnixTimeMilliseconds());
         Bind(command, "$camera", camera);
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Sets the mean confidence of the label stretch that the event with media <paramref name="media"/> started.</summary>
+    public void SetMeanConfidence(string media, double mean)
+    {
+        using var connection = Connect();
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE events SET mean_confidence = $mean WHERE media = $media";
+        Bind(command, "$mean", mean);
+        Bind(command, "$media", media);
         command.ExecuteNonQuery();
     }
 
@@ -168,7 +181,7 @@ public sealed class EventStore
             """;
         Bind(command, "$camera", camera);
         Bind(command, "$since", since.ToUnixTimeMilliseconds());
-        return Read(command).Select(r => new TimelineSegment(r.Label!, r.StartTime, r.EndTime, r.Score, r.Id)).ToArray();
+        return Read(command).Select(r => new TimelineSegment(r.Label!, r.StartTime, r.EndTime, r.MeanConfidence ?? r.Score, r.Id)).ToArray();
     }
 
     public bool SetRetain(long id, bool retain)
@@ -238,7 +251,8 @@ public sealed class EventStore
                 reader.IsDBNull(8) ? null : reader.GetString(8),
                 reader.IsDBNull(9) ? null : reader.GetString(9),
                 reader.IsDBNull(10) ? null : reader.GetInt64(10),
-                reader.GetInt64(11) != 0));
+                reader.GetInt64(11) != 0,
+                reader.IsDBNull(12) ? null : reader.GetDouble(12)));
         }
         return rows;
     }

@@ -37,6 +37,8 @@ public sealed class FrameRecorder : IAsyncDisposable
     private readonly Dictionary<(string Camera, DateTimeOffset Time), EventCapture> _captures = [];
     private readonly List<PendingClip>[] _pending;
     private readonly (int? Label, float Confidence)[] _windowLabels;
+    private readonly Stretch?[] _stretches;
+    private readonly Action<string, double>? _stretchEnded;
     private readonly VideoEncoderFactory _encoders;
     private readonly Task _recording;
     private readonly Task _writing;
@@ -44,8 +46,16 @@ public sealed class FrameRecorder : IAsyncDisposable
     private long _clipsWritten;
     private long _clipsFailed;
 
-    public FrameRecorder(IReadOnlyList<(string Name, ClipWindow Window)> cameras, IReadOnlyList<string> labels, EventMedia media, int jpegQuality, VideoEncoderFactory encoders)
+    /// <param name="stretchEnded">
+    /// Called on the recorder's loop when a label event's stretch ends (the camera's next label
+    /// event, or a reconnect), with the event's media name and the mean probability of its label over
+    /// the stretch's frames.
+    /// </param>
+    public FrameRecorder(IReadOnlyList<(string Name, ClipWindow Window)> cameras, IReadOnlyList<string> labels, EventMedia media, int jpegQuality, VideoEncoderFactory encoders,
+        Action<string, double>? stretchEnded = null)
     {
+        _stretches = new Stretch?[cameras.Count];
+        _stretchEnded = stretchEnded;
         _windows = cameras.Select(c => c.Window).ToArray();
         _rings = cameras.Select(c => new CameraRing(c.Name, c.Window.Pre + c.Window.Post + TimeSpan.FromSeconds(2), MaxFramesPerCamera)).ToArray();
         _byName = cameras.Select((c, i) => (c.Name, i)).ToDictionary(c => c.Name, c => c.i, StringComparer.Ordinal);
@@ -179,9 +189,10 @@ public sealed class FrameRecorder : IAsyncDisposable
                 Log.Warning("Camera {Camera}: recorder failed on frame {Frame}: {Reason}", item.Label.Header.Stream.Name, item.Label.Header.Sequence, ex.Message);
             }
         }
-        // Stopping: the clips still waiting for their post window get what there is.
+        // Stopping: the clips still waiting for their post window get what there is, the stretches end.
         for (var camera = 0; camera < _pending.Length; camera++)
         {
+            EndStretch(camera);
             foreach (var pending in _pending[camera])
                 QueueClip(camera, pending);
             _pending[camera].Clear();
@@ -206,6 +217,10 @@ public sealed class FrameRecorder : IAsyncDisposable
         }
         if (label.Reset != ResetReason.None)
             _windowLabels[camera] = (null, 0);
+        if (label.Reset == ResetReason.Discontinuity)
+            EndStretch(camera);
+        if (_stretches[camera] is { } stretch)
+            stretch.Add(label.Probabilities[stretch.Label]);
         if (label.WindowLabelIndex is { } window && label.WindowProbabilities is { } probabilities)
             _windowLabels[camera] = (window, probabilities[window]);
         var jpeg = frame.Image.ImEncode(".jpg", _jpegParameters);
@@ -226,11 +241,32 @@ public sealed class FrameRecorder : IAsyncDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(clean)!);
         WriteWhole(clean, frame.Jpeg);
         WriteWhole(_media.Snapshot(capture.Media), Render(frame, overlay: true, height: null));
+        // The event's own frame is already counted in the stretch it ends; the new one starts with it.
+        EndStretch(camera);
+        var stretch = new Stretch(capture.Media, label.LabelIndex);
+        stretch.Add(label.Probabilities[label.LabelIndex]);
+        _stretches[camera] = stretch;
         var pending = new PendingClip(capture.Media, frame.Time, frame.Segment);
         if (_windows[camera].Post <= TimeSpan.Zero)
             QueueClip(camera, pending);
         else
             _pending[camera].Add(pending);
+    }
+
+    /// <summary>The mean probability of the label of <paramref name="camera"/>'s newest label event over its frames so far, or null.</summary>
+    public double? CurrentMean(string camera)
+    {
+        if (!_byName.TryGetValue(camera, out var i))
+            return null;
+        return Volatile.Read(ref _stretches[i]) is { Count: > 0 } stretch ? Math.Round(stretch.Mean, 4) : null;
+    }
+
+    private void EndStretch(int camera)
+    {
+        if (_stretches[camera] is not { Count: > 0 } stretch)
+            return;
+        _stretches[camera] = null;
+        _stretchEnded?.Invoke(stretch.Media, Math.Round(stretch.Mean, 4));
     }
 
     private void QueueClip(int camera, PendingClip pending)
@@ -315,4 +351,25 @@ public sealed class FrameRecorder : IAsyncDisposable
     private sealed record Item(FrameLabel Label, Frame? Frame, EventCapture? Capture);
 
     private sealed record PendingClip(string Media, TimeSpan Time, int Segment);
+
+    /// <summary>A label event's stretch: the probabilities of its label summed over its frames (written by the recorder's loop only).</summary>
+    private sealed class Stretch(string media, int label)
+    {
+        private double _sum;
+        private long _count;
+
+        public string Media { get; } = media;
+
+        public int Label { get; } = label;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public double Mean => _sum / Math.Max(1, Count);
+
+        public void Add(float probability)
+        {
+            _sum += probability;
+            Interlocked.Increment(ref _count);
+        }
+    }
 }

@@ -127,7 +127,7 @@ internal sealed class WebApi(EventStore store, FrameRecorder recorder, EventMedi
             StartTime = Unix(s.Start < since ? since : s.Start),
             EndTime = Unix(s.End ?? now),
             Ongoing = s.End is null,
-            s.Confidence,
+            Confidence = s.End is null ? recorder.CurrentMean(camera) ?? s.Confidence : s.Confidence,
             s.EventId,
         });
         return WriteJson(context, new { Camera = camera, Hours = hours, StartTime = Unix(since), EndTime = Unix(now), Segments = segments });
@@ -182,7 +182,7 @@ internal sealed class WebApi(EventStore store, FrameRecorder recorder, EventMedi
     {
         row.Id, row.Camera, row.Kind, row.Label, row.BeforeLabel, row.Score,
         StartTime = Unix(row.StartTime), EndTime = row.EndTime is { } end ? Unix(end) : (double?)null,
-        row.Reason, row.Frame,
+        row.Reason, row.Frame, row.MeanConfidence,
         RetainIndefinitely = row.Retain,
         HasSnapshot = row.Media is not null && File.Exists(media.Snapshot(row.Media)),
         HasClip = row.Media is not null && File.Exists(media.Clip(row.Media)),

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.FileProviders;
 using Serilog;
 using StreamLrcn.Pipeline;
@@ -54,10 +55,24 @@ public sealed class WebUi : IAsyncDisposable
         var store = EventStore.Open(Path.Combine(recording.Folder, "events.db"));
         var media = new EventMedia(Path.Combine(recording.Folder, "media"));
         var cameras = config.Cameras.Select(c => (c.Name, recording.WindowFor(c))).ToArray();
-        var recorder = new FrameRecorder(cameras, labels, media, recording.JpegQuality, new VideoEncoderFactory(VideoEncoderKind.Auto));
+        var recorder = new FrameRecorder(cameras, labels, media, recording.JpegQuality, new VideoEncoderFactory(VideoEncoderKind.Auto),
+            (name, mean) => SetMeanConfidence(store, name, mean));
         Log.Information("Events in {Database}, snapshots and clips in {Media} (clips {Pre} s before to {Post} s after, kept {Days} days, up to {MaxMb} MB)",
             store.Path, media.Folder, recording.PreCaptureSeconds, recording.PostCaptureSeconds, recording.RetainDays, recording.MaxSizeMb);
         return new WebUi(recording, config.HttpOrDefault, store, media, recorder);
+    }
+
+    private static void SetMeanConfidence(EventStore store, string media, double mean)
+    {
+        try
+        {
+            store.SetMeanConfidence(media, mean);
+        }
+        catch (SqliteException ex)
+        {
+            // The timeline then shows the score that set the label instead of its mean; recording goes on.
+            Log.Warning("Event {Media}: mean confidence not stored ({Reason})", media, ex.Message);
+        }
     }
 
     /// <summary>Starts pruning in the background: at once, then every <c>recording.pruneIntervalSeconds</c>.</summary>

@@ -127,6 +127,20 @@ public sealed class WebDaemonTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await authorized.GetAsync($"{api}/api/events/999999")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await authorized.GetAsync($"{api}/api/cam0/latest.jpg?h=abc")).StatusCode);
 
+        // The event's stretch ends with the camera's next label event; its mean confidence is its label's
+        // probability averaged over the frames from its own to the next event's, as the labels file has them.
+        var ended = (JsonElement)await Eventually.Get(() => JsonDocument.Parse(authorized.GetStringAsync($"{api}/api/events/{id}").GetAwaiter().GetResult()).RootElement
+            is { } e && e.GetProperty("mean_confidence").ValueKind == JsonValueKind.Number ? (object)e.Clone() : null, Patience, "the event's stretch to end");
+        var next = LabelEvents(authorized, api).Where(e => e.GetProperty("start_time").GetDouble() > ended.GetProperty("start_time").GetDouble())
+            .MinBy(e => e.GetProperty("start_time").GetDouble());
+        var nextFrame = next.ValueKind == JsonValueKind.Object ? next.GetProperty("frame").GetInt64() : (long?)null;
+        Assert.NotNull(nextFrame);
+        var stretch = daemon.Labels().Where(l => l.GetProperty("stream").GetString() == "cam0" && l.GetProperty("frame").GetInt64() is var f && f >= dbFrame && f <= nextFrame)
+            .Select(l => l.GetProperty("probabilities").GetProperty(dbLabel).GetDouble()).ToArray();
+        Assert.Equal(nextFrame - dbFrame + 1, stretch.Length);
+        output.WriteLine($"stretch of event {id}: frames {dbFrame}-{nextFrame}, mean {stretch.Average():0.0000}, stored {ended.GetProperty("mean_confidence").GetDouble()}");
+        Assert.Equal(stretch.Average(), ended.GetProperty("mean_confidence").GetDouble(), tolerance: 1e-4);
+
         // Retain, then delete: the row and its files go.
         Assert.True((await authorized.PostAsync($"{api}/api/events/{id}/retain", null)).IsSuccessStatusCode);
         Assert.True(JsonDocument.Parse(await authorized.GetStringAsync($"{api}/api/events/{id}")).RootElement.GetProperty("retain_indefinitely").GetBoolean());
