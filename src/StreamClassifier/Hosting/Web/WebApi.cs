@@ -19,6 +19,10 @@ namespace StreamLrcn.Hosting.Web;
 internal sealed class WebApi(EventStore store, FrameRecorder recorder, EventMedia media, EventRetention retention, Func<IReadOnlyList<CameraHealth>> health, TimeProvider clock)
 {
     private const string Boundary = "frame";
+    private static readonly TimeSpan RateSpan = TimeSpan.FromSeconds(5);
+
+    // Per camera: frames received at an earlier request, to turn the counter into a rate.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset Time, long Frames)> _framesInSeen = new(StringComparer.Ordinal);
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
 
     public void Map(IEndpointRouteBuilder endpoints)
@@ -30,7 +34,8 @@ internal sealed class WebApi(EventStore store, FrameRecorder recorder, EventMedi
         endpoints.MapGet("/api/events", Checked(Events));
         endpoints.MapGet("/api/events/{id:long}", Checked(Event));
         endpoints.MapGet("/api/events/{id:long}/snapshot.jpg", Checked(Snapshot));
-        endpoints.MapGet("/api/events/{id:long}/clip.mp4", Checked(Clip));
+        // A clip is a download that may take longer than the 10 s an API answer gets; Kestrel's minimum data rate still drops a stalled client.
+        endpoints.MapGet("/api/events/{id:long}/clip.mp4", Checked(Clip)).DisableRequestTimeout();
         endpoints.MapPost("/api/events/{id:long}/retain", Checked(context => Retain(context, true)));
         endpoints.MapDelete("/api/events/{id:long}/retain", Checked(context => Retain(context, false)));
         endpoints.MapDelete("/api/events/{id:long}", Checked(Delete));
@@ -60,13 +65,24 @@ internal sealed class WebApi(EventStore store, FrameRecorder recorder, EventMedi
             return new
             {
                 c.Name, c.State, c.Label, c.Confidence,
-                FpsClassified = recorder.RateOf(c.Name, now - TimeSpan.FromSeconds(5), now),
+                FpsIn = FpsIn(c.Name, c.FramesIn, now),
+                FpsClassified = recorder.RateOf(c.Name, now - RateSpan, now),
                 LatencyMs = latest is null ? (double?)null : Math.Round(latest.Label.LatencyMilliseconds, 1),
                 c.FramesIn, c.FramesClassified, c.FramesDropped, c.Reconnects, c.LastError,
                 Width = latest?.Width, Height = latest?.Height,
             };
         });
         return WriteJson(context, cameras);
+    }
+
+    /// <summary>Frames received a second since a sample at least a second old (null at the first request); the sample is renewed every <see cref="RateSpan"/>.</summary>
+    private double? FpsIn(string camera, long framesIn, DateTimeOffset now)
+    {
+        var seen = _framesInSeen.GetOrAdd(camera, (now, framesIn));
+        var elapsed = (now - seen.Time).TotalSeconds;
+        if (now - seen.Time >= RateSpan || framesIn < seen.Frames)
+            _framesInSeen[camera] = (now, framesIn);
+        return elapsed >= 1 && framesIn >= seen.Frames ? Math.Round((framesIn - seen.Frames) / elapsed, 2) : null;
     }
 
     private async Task LatestAsync(HttpContext context)
