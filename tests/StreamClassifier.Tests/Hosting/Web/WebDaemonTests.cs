@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using StreamLrcn.Hosting.Web;
 using OpenCvSharp;
 using StreamLrcn.Tests.Support;
 using Xunit.Abstractions;
@@ -162,6 +163,39 @@ public sealed class WebDaemonTests(ITestOutputHelper output) : IDisposable
         // Every event of the JSON lines file has its row.
         Assert.Equal(daemon.Events().Count, CountRows(dbPath) + 1);
         output.WriteLine(daemon.Output);
+    }
+
+    [Fact]
+    public async Task A_user_and_password_hash_guard_every_endpoint_but_health_on_any_address()
+    {
+        const string password = "correct horse battery";
+        var hash = WebAccess.HashPassword(password, iterations: 10_000);
+        var port = FreePort.Next();
+        using var daemon = MonitorProcess.Start(_directory, WebDaemonConfig.Yaml([("cam0", "rtsp://127.0.0.1:1/x")], port, Fps, "  folder: data",
+            http: $"  auth: {{ user: viewer, passwordHash: \"{hash}\" }}", address: "0.0.0.0"));
+        var api = $"http://127.0.0.1:{port}";
+        using var anonymous = new HttpClient();
+        await Eventually.True(() => Ready(anonymous, api), Patience, "/health answering");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await anonymous.GetAsync($"{api}/health")).StatusCode); // the camera is down, and no credentials asked
+        foreach (var path in new[] { "/api/cameras", "/metrics", "/ready", "/", "/events.html", "/api/events" })
+        {
+            using var refused = await anonymous.GetAsync(api + path);
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("Basic", refused.Headers.WwwAuthenticate.Single().Scheme);
+        }
+        using var wrong = new HttpClient();
+        wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("viewer:correct horse"u8.ToArray()));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync($"{api}/api/cameras")).StatusCode);
+        using var right = new HttpClient();
+        right.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"viewer:{password}")));
+        Assert.Equal("cam0", Json(await right.GetStringAsync($"{api}/api/cameras")).Single().GetProperty("name").GetString());
+        Assert.Contains("streamlrcn_frames_in_total", await right.GetStringAsync($"{api}/metrics"));
+        Assert.Contains("<title>StreamLrcn cameras</title>", await right.GetStringAsync($"{api}/"));
+
+        daemon.Signal(Posix.SigTerm);
+        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, daemon.ExitCode);
     }
 
     [Fact]

@@ -12,13 +12,13 @@ namespace StreamLrcn.Tests.Hosting.Web;
 /// </summary>
 public sealed class WebPagesTests(ITestOutputHelper output) : IDisposable
 {
-    public const string Chromium = "/usr/bin/chromium";
+    private const string Chromium = "/usr/bin/chromium";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private const int Fps = 5;
     private readonly string _directory = Directory.CreateTempSubdirectory("streamlrcn-pages-").FullName;
 
     /// <summary>Chromium with the flags a headless run as root in a container needs.</summary>
-    public static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
         ExecutablePath = Chromium,
         Headless = true,
