@@ -61,7 +61,10 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         if (mqttSink is not null)
             sinks.Add(mqttSink);
         if (web is not null)
+        {
             sinks.Add(web.Sink);
+            web.AddMetrics(metrics.Registry);
+        }
         await using var events = new EventDispatcher(sinks, metrics);
         await events.StartAsync(stoppingToken);
         events.Publish(new MonitorEvent(MonitorEvent.DaemonStarted, DateTimeOffset.UtcNow));

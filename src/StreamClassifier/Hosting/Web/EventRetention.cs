@@ -11,6 +11,9 @@ namespace StreamLrcn.Hosting.Web;
 /// </summary>
 public sealed class EventRetention(EventStore store, EventMedia media, TimeSpan maxAge, long maxBytes)
 {
+    /// <summary>What the latest pass found (null before the first).</summary>
+    public PruneResult? LastResult { get; private set; }
+
     /// <summary>One pass at <paramref name="now"/>.</summary>
     public PruneResult PruneOnce(DateTimeOffset now)
     {
@@ -33,7 +36,8 @@ public sealed class EventRetention(EventStore store, EventMedia media, TimeSpan 
                 overSize++;
             }
         }
-        return new PruneResult(expired.Count, overSize, freed, total);
+        LastResult = new PruneResult(expired.Count, overSize, freed, total);
+        return LastResult;
     }
 
     /// <summary>Deletes <paramref name="row"/> and its files; returns the bytes freed.</summary>

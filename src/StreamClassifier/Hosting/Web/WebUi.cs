@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.FileProviders;
+using Prometheus;
 using Serilog;
 using StreamLrcn.Pipeline;
 using StreamLrcn.Sinks;
@@ -84,6 +85,24 @@ public sealed class WebUi : IAsyncDisposable
 
     /// <summary>A label event set by <paramref name="label"/>'s frame, published at <paramref name="time"/>; call before publishing it.</summary>
     public void OnLabelEvent(FrameLabel label, DateTimeOffset time) => Recorder.CaptureEvent(label, time);
+
+    /// <summary>The recorder's and retention's numbers on the daemon's <c>/metrics</c>.</summary>
+    public void AddMetrics(CollectorRegistry registry)
+    {
+        var factory = Metrics.WithCustomRegistry(registry);
+        var dropped = factory.CreateCounter("streamlrcn_recorder_frames_dropped_total", "Frames the recorder could not keep up with (missing from live view and clips; their labels are not affected).");
+        var written = factory.CreateCounter("streamlrcn_clips_written_total", "Event clips written.");
+        var failed = factory.CreateCounter("streamlrcn_clips_failed_total", "Event clips that could not be written or were skipped (see the log).");
+        var media = factory.CreateGauge("streamlrcn_media_bytes", "Bytes of snapshots and clips, as of the latest retention pass.");
+        registry.AddBeforeCollectCallback(() =>
+        {
+            dropped.IncTo(Recorder.FramesDropped);
+            written.IncTo(Recorder.ClipsWritten);
+            failed.IncTo(Recorder.ClipsFailed);
+            if (_retention.LastResult is { } last)
+                media.Set(last.BytesLeft);
+        });
+    }
 
     /// <summary>Adds access control, the API and the pages to the status server's app.</summary>
     public void Map(WebApplication app, Func<IReadOnlyList<CameraHealth>> health)

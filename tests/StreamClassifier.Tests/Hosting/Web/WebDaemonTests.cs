@@ -90,6 +90,11 @@ public sealed class WebDaemonTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(framesInClip, 3 * Fps - 1, 3 * Fps + 1);
         Assert.Equal(framesInClip / (double)Fps, FfprobeDuration(clipPath), 1);
 
+        // The recorder's numbers on /metrics.
+        await Eventually.True(() => System.Text.RegularExpressions.Regex.IsMatch(authorized.GetStringAsync($"{api}/metrics").GetAwaiter().GetResult(), @"\nstreamlrcn_clips_written_total [1-9]"),
+            Patience, "streamlrcn_clips_written_total counting the clip");
+        Assert.Contains("streamlrcn_clips_failed_total 0", await authorized.GetStringAsync($"{api}/metrics"));
+
         // Range requests (what a video element asks for).
         using (var range = new HttpRequestMessage(HttpMethod.Get, $"{api}/api/events/{id}/clip.mp4"))
         {
