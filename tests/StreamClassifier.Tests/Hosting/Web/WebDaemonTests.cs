@@ -116,15 +116,27 @@ public sealed class WebDaemonTests(ITestOutputHelper output) : IDisposable
         Assert.NotEmpty(segments);
         Assert.Equal(fileLabels.Take(segments.Length), segments);
 
-        // The live MJPEG: two different frames arrive, each a whole JPEG of the camera's size.
-        await using (var mjpeg = await authorized.GetStreamAsync($"{api}/api/cam0/stream.mjpeg?fps=5"))
+        // The live MJPEG: two different frames arrive, each a whole JPEG of the camera's size; when the
+        // viewer goes away the server ends the stream and closes its side of the connection.
+        var viewerPort = 0;
+        using (var viewer = new HttpClient(new SocketsHttpHandler { ConnectCallback = async (context, cancellation) =>
+               {
+                   var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                   await socket.ConnectAsync(context.DnsEndPoint, cancellation);
+                   viewerPort = ((IPEndPoint)socket.LocalEndPoint!).Port;
+                   return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+               } }))
         {
+            viewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+            await using var mjpeg = await viewer.GetStreamAsync($"{api}/api/cam0/stream.mjpeg?fps=5");
             var first = await MjpegPart.ReadAsync(mjpeg);
             var second = await MjpegPart.ReadAsync(mjpeg);
             Assert.NotEqual(first, second);
             using var image = Cv2.ImDecode(second, ImreadModes.Color);
             Assert.Equal(new Size(160, 120), image.Size());
+            Assert.True(TcpTable.ServerHolds(port, viewerPort), $"no server socket for the viewer's port {viewerPort}");
         }
+        await Eventually.True(() => !TcpTable.ServerHolds(port, viewerPort), Patience, "the server to close the MJPEG connection after the viewer left");
 
         // Bad names and ids are refused, never turned into paths.
         Assert.Equal(HttpStatusCode.NotFound, (await authorized.GetAsync($"{api}/api/nosuch/latest.jpg")).StatusCode);
