@@ -10,7 +10,7 @@ namespace StreamLrcn.Tests.Hosting.Web;
 internal static class WebDaemonConfig
 {
     public static string Yaml(IEnumerable<(string Name, string Url)> cameras, int httpPort, int fps, string recording,
-        double minDurationSeconds = 0, string http = "", string address = "127.0.0.1")
+        double minDurationSeconds = 0, string http = "", string address = "127.0.0.1", IReadOnlyDictionary<string, string>? cameraKeys = null)
     {
         var yaml = string.Create(CultureInfo.InvariantCulture, $"""
             model: {RepoPaths.DefaultModel}
@@ -38,7 +38,11 @@ internal static class WebDaemonConfig
 
             """);
         foreach (var (name, url) in cameras)
+        {
             yaml += $"  - name: {name}\n    url: \"{url}\"\n";
+            if (cameraKeys?.GetValueOrDefault(name) is { } keys)
+                yaml += $"    {keys}\n";
+        }
         return yaml;
     }
 }

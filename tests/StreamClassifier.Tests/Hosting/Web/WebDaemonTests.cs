@@ -74,21 +74,7 @@ public sealed class WebDaemonTests(ITestOutputHelper output) : IDisposable
         }
 
         // The clip: H.264, as many frames as the daemon labelled in [event − 1 s, event + 2 s).
-        var clipPath = Path.Combine(_directory, "clip.mp4");
-        await File.WriteAllBytesAsync(clipPath, await authorized.GetByteArrayAsync($"{api}/api/events/{id}/clip.mp4"));
-        Assert.Equal("h264", TestMedia.Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name", "-of", "csv=p=0", clipPath).Trim());
-        var framesInClip = TestMedia.CountFramesWithFfprobe(clipPath);
-        var labels = daemon.Labels().Where(l => l.GetProperty("stream").GetString() == "cam0").ToArray();
-        var eventTime = labels.Single(l => l.GetProperty("frame").GetInt64() == dbFrame).GetProperty("timeMs").GetDouble();
-        var inWindow = labels.Where(l => l.GetProperty("timeMs").GetDouble() is var t && t >= eventTime - 1000 && t < eventTime + 2000)
-            .Select(l => l.GetProperty("frame").GetInt64()).ToArray();
-        output.WriteLine($"event frame {dbFrame} at {eventTime} ms; clip {framesInClip} frames; labelled in the window {inWindow.Length}; (pre + post) × fps = {3 * Fps}");
-        Assert.Equal(inWindow.Length, framesInClip);
-        // No frame of the window was dropped, so it holds (pre + post) × fps frames, give or take the
-        // one at an edge: the camera's timestamps come from RTP and are not exact multiples of 200 ms.
-        Assert.Equal(Enumerable.Range((int)inWindow[0], inWindow.Length).Select(i => (long)i), inWindow);
-        Assert.InRange(framesInClip, 3 * Fps - 1, 3 * Fps + 1);
-        Assert.Equal(framesInClip / (double)Fps, FfprobeDuration(clipPath), 1);
+        await AssertClipHoldsTheWindowAsync(daemon, authorized, api, evt, "cam0", pre: 1, post: 2);
 
         // The recorder's numbers on /metrics.
         await Eventually.True(() => System.Text.RegularExpressions.Regex.IsMatch(authorized.GetStringAsync($"{api}/metrics").GetAwaiter().GetResult(), @"\nstreamlrcn_clips_written_total [1-9]"),
@@ -180,6 +166,54 @@ public sealed class WebDaemonTests(ITestOutputHelper output) : IDisposable
         // Every event of the JSON lines file has its row.
         Assert.Equal(daemon.Events().Count, CountRows(dbPath) + 1);
         output.WriteLine(daemon.Output);
+    }
+
+    [Fact]
+    public async Task A_camera_with_its_own_pre_and_post_seconds_gets_clips_of_its_own_window()
+    {
+        using var server = RtspTestServer.Start(["cam0", "cam1"], fps: Fps);
+        var port = FreePort.Next();
+        // cam0: the defaults, 1 s + 1 s; cam1: 2 s before (so a first event 2.2 s in has them), 0.4 s after.
+        using var daemon = MonitorProcess.Start(_directory, WebDaemonConfig.Yaml([("cam0", server.Url("cam0")), ("cam1", server.Url("cam1"))], port, Fps,
+            recording: "  folder: data\n  preCaptureSeconds: 1\n  postCaptureSeconds: 1", minDurationSeconds: 2.2,
+            cameraKeys: new Dictionary<string, string> { ["cam1"] = "preCaptureSeconds: 2\n    postCaptureSeconds: 0.4" }));
+        var api = $"http://127.0.0.1:{port}";
+        using var http = new HttpClient();
+        await Eventually.True(() => Ready(http, api), Patience, "/health answering");
+        foreach (var (camera, pre, post) in new[] { ("cam0", 1.0, 1.0), ("cam1", 2.0, 0.4) })
+        {
+            var evt = (JsonElement)await Eventually.Get(() => Json(http.GetStringAsync($"{api}/api/events?kind=label&camera={camera}").GetAwaiter().GetResult())
+                .FirstOrDefault(e => e.GetProperty("has_clip").GetBoolean()) is { ValueKind: JsonValueKind.Object } e ? (object)e : null, Patience, $"a clip of {camera}");
+            await AssertClipHoldsTheWindowAsync(daemon, http, api, evt, camera, pre, post);
+        }
+        daemon.Signal(Posix.SigTerm);
+        Assert.True(daemon.WaitForExit(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, daemon.ExitCode);
+    }
+
+    /// <summary>
+    /// The event's clip is H.264 and holds exactly the frames the daemon labelled in [event − pre, event + post)
+    /// (its labels file says which), none of them dropped, so (pre + post) × fps of them give or take
+    /// the one at an edge: the camera's timestamps come from RTP and are not exact multiples of 1/fps.
+    /// </summary>
+    private async Task AssertClipHoldsTheWindowAsync(MonitorProcess daemon, HttpClient http, string api, JsonElement evt, string camera, double pre, double post)
+    {
+        var id = evt.GetProperty("id").GetInt64();
+        var frame = evt.GetProperty("frame").GetInt64();
+        var clipPath = Path.Combine(_directory, $"clip-{id}.mp4");
+        await File.WriteAllBytesAsync(clipPath, await http.GetByteArrayAsync($"{api}/api/events/{id}/clip.mp4"));
+        Assert.Equal("h264", TestMedia.Run("ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name", "-of", "csv=p=0", clipPath).Trim());
+        var framesInClip = TestMedia.CountFramesWithFfprobe(clipPath);
+        var labels = daemon.Labels().Where(l => l.GetProperty("stream").GetString() == camera).ToArray();
+        var eventTime = labels.Single(l => l.GetProperty("frame").GetInt64() == frame).GetProperty("timeMs").GetDouble();
+        var inWindow = labels.Where(l => l.GetProperty("timeMs").GetDouble() is var t && t >= eventTime - pre * 1000 && t < eventTime + post * 1000)
+            .Select(l => l.GetProperty("frame").GetInt64()).ToArray();
+        var expected = (int)Math.Round((pre + post) * Fps);
+        output.WriteLine($"{camera} event {id}, frame {frame} at {eventTime} ms: clip {framesInClip} frames; labelled in the window {inWindow.Length}; (pre + post) × fps = {expected}");
+        Assert.Equal(inWindow.Length, framesInClip);
+        Assert.Equal(Enumerable.Range((int)inWindow[0], inWindow.Length).Select(i => (long)i), inWindow);
+        Assert.InRange(framesInClip, expected - 1, expected + 1);
+        Assert.Equal(framesInClip / (double)Fps, FfprobeDuration(clipPath), 1);
     }
 
     [Fact]
