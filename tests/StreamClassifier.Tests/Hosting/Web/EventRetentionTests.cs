@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 using StreamLrcn.Hosting.Web;
 using StreamLrcn.Tests.Support;
 
@@ -78,6 +79,28 @@ public sealed class EventRetentionTests : IDisposable
         Assert.NotNull(store.Get(retained));
         Assert.Equal(0, result.ExpiredEvents + result.EventsOverSize);
         Assert.Equal(5100, result.BytesLeft);
+    }
+
+    [Fact]
+    public async Task The_background_loop_prunes_at_start_and_again_every_interval_until_stopped()
+    {
+        var (store, media) = Open();
+        var clock = new FakeTimeProvider(Now);
+        var first = Add(store, media, TimeSpan.FromDays(11), 100, 1000);
+        using var stop = new CancellationTokenSource();
+        var loop = new EventRetention(store, media, TimeSpan.FromDays(10), maxBytes: 1 << 30).RunAsync(TimeSpan.FromMinutes(5), clock, stop.Token);
+
+        await Eventually.True(() => store.Get(first) is null, TimeSpan.FromSeconds(30), "the pass at start");
+        // Ten days and a minute old only after the clock moves on: the next pass takes it.
+        var second = Add(store, media, TimeSpan.FromDays(10) - TimeSpan.FromMinutes(4), 100, 1000);
+        var untouched = Add(store, media, TimeSpan.FromDays(9), 100, 1000);
+        Assert.NotNull(store.Get(second));
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await Eventually.True(() => store.Get(second) is null, TimeSpan.FromSeconds(30), "the pass after one interval");
+        Assert.NotNull(store.Get(untouched));
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
     }
 
     [Fact]
