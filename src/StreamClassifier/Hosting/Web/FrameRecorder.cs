@@ -42,6 +42,7 @@ public sealed class FrameRecorder : IAsyncDisposable
     private readonly VideoEncoderFactory _encoders;
     private readonly Task _recording;
     private readonly Task _writing;
+    private readonly Rendering?[] _lastRenders;
     private long _framesDropped;
     private long _clipsWritten;
     private long _clipsFailed;
@@ -61,6 +62,7 @@ public sealed class FrameRecorder : IAsyncDisposable
         _byName = cameras.Select((c, i) => (c.Name, i)).ToDictionary(c => c.Name, c => c.i, StringComparer.Ordinal);
         _pending = cameras.Select(_ => new List<PendingClip>()).ToArray();
         _windowLabels = new (int?, float)[cameras.Count];
+        _lastRenders = new Rendering?[cameras.Count];
         _media = media;
         _renderer = new OverlayRenderer(labels);
         _jpegParameters = [(int)ImwriteFlags.JpegQuality, jpegQuality];
@@ -138,6 +140,17 @@ public sealed class FrameRecorder : IAsyncDisposable
     {
         if (!overlay && (height is null || height == frame.Height))
             return frame.Jpeg;
+        // Every viewer of a camera asks for its newest frame: the last rendering serves them all.
+        var camera = frame.Label.Header.Stream.Id;
+        if (Volatile.Read(ref _lastRenders[camera]) is { } last && ReferenceEquals(last.Frame, frame) && last.Overlay == overlay && last.Height == height)
+            return last.Jpeg;
+        var jpeg = RenderNew(frame, overlay, height);
+        Volatile.Write(ref _lastRenders[camera], new Rendering(frame, overlay, height, jpeg));
+        return jpeg;
+    }
+
+    private byte[] RenderNew(RecordedFrame frame, bool overlay, int? height)
+    {
         using var image = Cv2.ImDecode(frame.Jpeg, ImreadModes.Color);
         if (overlay)
             DrawOverlay(image, frame);
@@ -351,6 +364,8 @@ public sealed class FrameRecorder : IAsyncDisposable
     private sealed record Item(FrameLabel Label, Frame? Frame, EventCapture? Capture);
 
     private sealed record PendingClip(string Media, TimeSpan Time, int Segment);
+
+    private sealed record Rendering(RecordedFrame Frame, bool Overlay, int? Height, byte[] Jpeg);
 
     /// <summary>A label event's stretch: the probabilities of its label summed over its frames (written by the recorder's loop only).</summary>
     private sealed class Stretch(string media, int label)
