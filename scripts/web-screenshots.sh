@@ -47,10 +47,11 @@ dotnet "src/StreamClassifier/bin/$build/net10.0/StreamClassifier.dll" monitor --
 daemon_pid=$!
 site="http://127.0.0.1:$http_port"
 
-# Wait for a few label events whose clips are written, then let the timeline grow a little.
+# Wait for a few label events whose clips are written (one of them front_door's, the most colourful
+# picture), then let the timeline grow a little.
 event=""
 for _ in $(seq 1 180); do
-  event=$(curl -fs "$site/api/events?kind=label" | /usr/bin/python3 -c 'import json, sys; e = [x["id"] for x in json.load(sys.stdin) if x["has_clip"]]; print(e[0] if len(e) >= 3 else "")' 2>/dev/null || true)
+  event=$(curl -fs "$site/api/events?kind=label" | /usr/bin/python3 -c 'import json, sys; e = [x for x in json.load(sys.stdin) if x["has_clip"]]; f = [x["id"] for x in e if x["camera"] == "front_door"]; print(f[0] if len(e) >= 3 and f else "")' 2>/dev/null || true)
   [ -n "$event" ] && break
   sleep 1
 done
