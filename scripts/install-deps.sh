@@ -7,8 +7,10 @@
 #   mosquitto        the MQTT broker the daemon tests publish to
 #   gstreamer RTSP   the RTSP server the daemon tests stream from (run with /usr/bin/python3)
 #   binutils         readelf, used to check the TorchSharp load fix
+#   chromium         the web-interface tests drive it headless through Playwright (ExecutablePath), and
+#                    scripts/web-screenshots.sh takes the README's pictures with it
 set -euo pipefail
-packages=(libgtk-3-0 ffmpeg xvfb xauth xdotool imagemagick mosquitto binutils
+packages=(libgtk-3-0 ffmpeg xvfb xauth xdotool imagemagick mosquitto binutils chromium
   gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly python3-gi)
 missing=()
 for p in "${packages[@]}"; do

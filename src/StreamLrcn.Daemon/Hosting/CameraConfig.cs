@@ -13,4 +13,6 @@ public sealed record CameraConfig(
     double? FrozenAfterSeconds = null,
     BackoffConfig? Backoff = null,
     double? MinConfidence = null,
-    double? MinDurationSeconds = null);
+    double? MinDurationSeconds = null,
+    double? PreCaptureSeconds = null,
+    double? PostCaptureSeconds = null);

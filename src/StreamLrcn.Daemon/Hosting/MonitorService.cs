@@ -2,6 +2,7 @@ using System.Numerics;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 using StreamLrcn.Capture;
+using StreamLrcn.Hosting.Web;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
 using StreamLrcn.Pipeline;
@@ -47,6 +48,8 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         var outputs = config.OutputsOrDefault;
+        // First: an event database that cannot be used stops the start before anything runs.
+        await using var web = WebUi.Create(config, package.Labels);
         var metrics = new MonitorMetrics();
         var sources = cameras.Select(c => new NetworkFrameSource(c.Source)).ToList();
         var names = sources.Select(s => s.Name).ToArray();
@@ -56,6 +59,11 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         var mqttSink = outputs.Mqtt is { } mqtt ? new MqttEventSink(mqtt) : null;
         if (mqttSink is not null)
             sinks.Add(mqttSink);
+        if (web is not null)
+        {
+            sinks.Add(web.Sink);
+            web.AddMetrics(metrics.Registry);
+        }
         await using var events = new EventDispatcher(sinks, metrics);
         await events.StartAsync(stoppingToken);
         events.Publish(new MonitorEvent(MonitorEvent.DaemonStarted, DateTimeOffset.UtcNow));
@@ -74,14 +82,14 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
 
             // Up before the model loads: /health answers and /ready says 503 while it does, and a port in use stops the daemon at once.
             var http = config.HttpOrDefault;
-            await using var server = http.Enabled ? new StatusServer(http, metrics.Registry, board.Snapshot) : null;
+            await using var server = http.Enabled ? new StatusServer(http, metrics.Registry, board.Snapshot, web is null ? null : app => web.Map(app, board.Snapshot)) : null;
             IReadOnlyList<ILabelSink> labelSinks = outputs.Labels is { } labelsPath ? [LabelSinkFactory.Create(labelsPath, package.Labels)] : [];
             ClassificationPipeline pipeline;
             try
             {
                 if (server is not null)
                     await server.StartAsync(stoppingToken);
-                pipeline = new ClassificationPipeline(package, options, labelSinks);
+                pipeline = new ClassificationPipeline(package, options, labelSinks, frameTap: web?.Tap);
             }
             catch
             {
@@ -100,6 +108,8 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
             };
             pipeline.LabelWritten += label =>
             {
+                // Every label takes its frame out of the tap, or the tap fills and holds up the pipeline.
+                web?.OnLabel(label);
                 var i = label.Header.Stream.Id;
                 if (label.Reset == ResetReason.Discontinuity)
                 {
@@ -113,7 +123,7 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
                 var change = hysteresis[i].Observe(label.LabelIndex, label.Confidence, label.Header.Timestamp);
                 board.OnLabel(i, hysteresis[i].Current, label.Confidence);
                 if (change is not null)
-                    OnLabelChange(i, change, label, current, metrics, events);
+                    OnLabelChange(i, change, label, current, metrics, events, web);
             };
             var batchesSeen = new Dictionary<int, long>();
             metrics.Registry.AddBeforeCollectCallback(() =>
@@ -142,6 +152,7 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
             {
                 if (server is not null)
                     server.Ready = true;
+                web?.StartRetention();
                 result = await pipeline.RunAsync(sources, stoppingToken);
             }
             finally
@@ -165,7 +176,7 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         }
     }
 
-    private void OnLabelChange(int camera, LabelChange change, FrameLabel label, LabelSnapshot?[] current, MonitorMetrics metrics, EventDispatcher events)
+    private void OnLabelChange(int camera, LabelChange change, FrameLabel label, LabelSnapshot?[] current, MonitorMetrics metrics, EventDispatcher events, WebUi? web)
     {
         var now = DateTimeOffset.UtcNow;
         var start = now - (change.Time - change.Since);
@@ -175,6 +186,7 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         var name = cameras[camera].Source.Name;
         metrics.LabelEvents.WithLabels(name).Inc();
         Log.Information("Camera {Camera}: {Before} -> {After} ({Confidence:0.00})", name, before?.Label ?? "(none)", after.Label, after.Score);
+        web?.OnLabelEvent(label, now);
         events.Publish(new MonitorEvent(MonitorEvent.Label, now, name, before, after, LatencyMs: Math.Round(label.LatencyMilliseconds, 1)));
     }
 

@@ -27,7 +27,8 @@ namespace StreamLrcn.Hosting;
 /// clients that send too slowly, too much or nothing at all, so one client cannot hold up a scrape.
 /// The daemon creates it, starts it and disposes it: it lives exactly as long as the daemon's run.
 /// </summary>
-public sealed class StatusServer(HttpConfig config, CollectorRegistry registry, Func<IReadOnlyList<CameraHealth>> health) : IAsyncDisposable
+/// <param name="extend">Adds more to the app (the web interface's access control, API and pages) before it starts.</param>
+public sealed class StatusServer(HttpConfig config, CollectorRegistry registry, Func<IReadOnlyList<CameraHealth>> health, Action<WebApplication>? extend = null) : IAsyncDisposable
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
     private const string Cameras = "cameras";
@@ -78,6 +79,7 @@ public sealed class StatusServer(HttpConfig config, CollectorRegistry registry, 
         _app = app;
         app.UseRouting();
         app.UseRequestTimeouts();
+        extend?.Invoke(app);
         var endpoints = app.MapGroup("").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
         endpoints.MapMetrics(settings => settings.Registry = registry, "/metrics");
         endpoints.MapHealthChecks("/health", new HealthCheckOptions

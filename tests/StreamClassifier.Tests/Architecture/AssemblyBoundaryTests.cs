@@ -103,7 +103,11 @@ public sealed partial class AssemblyBoundaryTests
         return XDocument.Load(nuspec).Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => (string)e.Attribute("id")!).ToHashSet();
     }
 
-    /// <summary>Namespace → the project's namespaces it imports or names, read from the sources.</summary>
+    /// <summary>
+    /// Namespace → the namespaces it imports or names, read from the sources. A nested namespace
+    /// counts as its top-level one (<c>StreamLrcn.Hosting.Web</c> is part of <c>StreamLrcn.Hosting</c>):
+    /// code sees its parent namespace without a using, so the unit that must not form cycles is the top-level one.
+    /// </summary>
     private static Dictionary<string, HashSet<string>> NamespaceGraph(string folder)
     {
         var graph = new Dictionary<string, HashSet<string>>();
@@ -114,16 +118,18 @@ public sealed partial class AssemblyBoundaryTests
             var text = File.ReadAllText(file);
             if (NamespaceDeclaration().Match(text) is not { Success: true } declared)
                 continue;
-            var ns = declared.Groups[1].Value;
+            var ns = TopLevel(declared.Groups[1].Value);
             var edges = graph.TryGetValue(ns, out var known) ? known : graph[ns] = [];
             foreach (Match m in UsingDirective().Matches(text))
-                edges.Add(m.Groups[1].Value);
+                edges.Add(TopLevel(m.Groups[1].Value));
             foreach (Match m in QualifiedName().Matches(text))
-                edges.Add(m.Groups[1].Value);
+                edges.Add(TopLevel(m.Groups[1].Value));
             edges.Remove(ns);
         }
         return graph;
     }
+
+    private static string TopLevel(string ns) => string.Join('.', ns.Split('.').Take(2));
 
     /// <summary>A cycle as its path (first node repeated at the end), or null.</summary>
     private static List<string>? FindCycle(Dictionary<string, HashSet<string>> graph)
