@@ -67,9 +67,12 @@ public sealed class ModelPackage
     public static ModelPackage Write(string directory, ModelManifest manifest, HeadWeights weights)
     {
         weights.Validate();
+        var rows = manifest.Cnn.Streams?.Count ?? 1;
+        if (rows < 1 || weights.FeatureSize % rows != 0)
+            throw new ModelPackageException($"the head takes {weights.FeatureSize} features, which the manifest's {rows} CNN stream(s) cannot split evenly");
         var consistent = manifest with
         {
-            Cnn = manifest.Cnn with { FeatureSize = weights.FeatureSize },
+            Cnn = manifest.Cnn with { FeatureSize = weights.FeatureSize / rows },
             Head = manifest.Head with { HiddenSize = weights.HiddenSize, Layers = weights.Layers.Count },
         };
         if (consistent.Labels.Count != weights.ClassCount)
@@ -105,6 +108,14 @@ public sealed class ModelPackage
         Expect(m.Stride >= 1, "stride", "at least 1", $"{m.Stride}");
         Expect(m.Cnn.Model == ResNet18FeatureModel.Id, "cnn.model", $"'{ResNet18FeatureModel.Id}'", $"'{m.Cnn.Model}'");
         Expect(m.Cnn.FeatureSize == ResNet18FeatureModel.FeatureSize, "cnn.featureSize", $"{ResNet18FeatureModel.FeatureSize} (what {m.Cnn.Model} emits)", $"{m.Cnn.FeatureSize}");
+        try
+        {
+            CnnStreams.From(m.Cnn);
+        }
+        catch (ModelPackageException ex)
+        {
+            throw new ModelPackageException($"{manifestPath}: {ex.Message}", ex);
+        }
         Expect(m.Head.HiddenSize >= 1, "head.hiddenSize", "at least 1", $"{m.Head.HiddenSize}");
         Expect(m.Head.Layers >= 1, "head.layers", "at least 1", $"{m.Head.Layers}");
         Expect(File.Exists(HeadPath), "head.file", $"a file '{HeadPath}'", "none");
@@ -121,7 +132,7 @@ public sealed class ModelPackage
         using (session)
         {
             var h = m.Head;
-            CheckTensor(session.InputMetadata, h.FeaturesInput, "input", [-1, -1, m.Cnn.FeatureSize]);
+            CheckTensor(session.InputMetadata, h.FeaturesInput, "input", [-1, -1, m.Cnn.HeadFeatureSize]);
             CheckTensor(session.InputMetadata, h.StateInput, "input", [h.Layers, -1, h.HiddenSize]);
             CheckTensor(session.OutputMetadata, h.ProbabilitiesOutput, "output", [-1, -1, m.Labels.Count]);
             CheckTensor(session.OutputMetadata, h.StateOutput, "output", [h.Layers, -1, h.HiddenSize]);

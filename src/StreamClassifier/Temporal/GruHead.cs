@@ -23,7 +23,7 @@ public sealed class GruHead : IDisposable
     public GruHead(ModelPackage package, int window)
     {
         var head = package.Manifest.Head;
-        FeatureSize = package.Manifest.Cnn.FeatureSize;
+        FeatureSize = package.Manifest.Cnn.HeadFeatureSize;
         HiddenSize = head.HiddenSize;
         Layers = head.Layers;
         ClassCount = package.Manifest.Labels.Count;
