@@ -60,6 +60,18 @@ public static class TrainCommand
         precision.AcceptOnlyFromAmong("fp32", "int8");
         var force = new Option<bool>("--force") { Description = "Replace a model package that is already in the --out folder." };
         var noCalibration = new Option<bool>("--no-calibration") { Description = $"Do not calibrate the int8 CNN for the package (no {CnnCalibration.FileName}: CPUs run float32)." };
+        var streams = new Option<string>("--streams")
+        {
+            Description = "CNN inputs of the head per frame, comma-separated, in feature order: rgb (the frame), difference (2·|frame − earlier frame|, the motion stream), or both.",
+            DefaultValueFactory = _ => CnnStreams.Rgb,
+        };
+        var differenceSteps = new Option<string>("--difference-steps")
+        {
+            Description = "With the difference stream: frame steps of the difference images the head trains on, comma-separated; the first is the package's step, " +
+                "the others add training sequences (1,2: the head also sees the motion of half the frame rate).",
+            DefaultValueFactory = _ => "1,2",
+        };
+        var differenceScale = new Option<double>("--difference-scale") { Description = "With the difference stream: gain on the absolute difference before it saturates at 255.", DefaultValueFactory = _ => 2 };
         var torchThreads = new Option<int>("--torch-threads") { Description = "CPU threads for training the head (TorchSharp).", DefaultValueFactory = _ => defaults.TorchThreads };
 
         var command = new Command("train",
@@ -72,6 +84,7 @@ public static class TrainCommand
         {
             data, output, report, name, labels, train, validation, fraction, sampling, length, stride, hidden, layers, dropout, optimizer, rate,
             momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, precision, noCalibration, force, torchThreads,
+            streams, differenceSteps, differenceScale,
         };
         command.SetAction(result =>
         {
@@ -94,6 +107,9 @@ public static class TrainCommand
                 Int8Features = result.GetValue(precision) == "int8",
                 Calibrate = !result.GetValue(noCalibration),
                 Force = result.GetValue(force),
+                StreamNames = SplitLabels(result.GetValue(streams)) ?? [],
+                DifferenceSteps = result.GetValue(differenceSteps)!,
+                DifferenceScale = result.GetValue(differenceScale),
             };
             return Run(request);
         });
@@ -115,6 +131,28 @@ public static class TrainCommand
 
         /// <summary>Replace a package already in <see cref="Output"/>.</summary>
         public bool Force { get; init; }
+
+        /// <summary>The head's CNN inputs (<see cref="CnnStreams"/> names).</summary>
+        public IReadOnlyList<string> StreamNames { get; init; } = [CnnStreams.Rgb];
+
+        /// <summary>Comma-separated difference steps to train on; the first is the package's.</summary>
+        public string DifferenceSteps { get; init; } = "1,2";
+
+        public double DifferenceScale { get; init; } = 2;
+
+        /// <summary>The streams of the package and, after them, those whose features only add training sequences.</summary>
+        public IReadOnlyList<CnnStreams> TrainingStreams()
+        {
+            if (!StreamNames.Contains(CnnStreams.DifferenceStream))
+                return [CnnStreams.Create(StreamNames)];
+            var steps = DifferenceSteps.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(t => int.TryParse(t, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var step) ? step
+                    : throw new FormatException($"--difference-steps expected whole numbers like 1,2, found '{t}'"))
+                .Distinct().ToArray();
+            if (steps.Length == 0)
+                throw new FormatException($"--difference-steps expected at least one step, found '{DifferenceSteps}'");
+            return steps.Select(step => CnnStreams.Create(StreamNames, new DifferenceSpec { Step = step, Scale = DifferenceScale })).ToArray();
+        }
     }
 
     internal static int Run(TrainRequest request)
@@ -125,8 +163,10 @@ public static class TrainCommand
         DatasetSplit split;
         FeatureStore store;
         CnnCalibration? ranges = null;
+        IReadOnlyList<CnnStreams> streams;
         try
         {
+            streams = request.TrainingStreams();
             if (ModelPackage.ExistsIn(request.Output) && !request.Force)
                 throw new ArgumentException($"{request.Output} already holds a model package ({ModelPackage.ManifestFileName}): " +
                     "expected an empty or new folder; add --force to replace it");
@@ -163,9 +203,16 @@ public static class TrainCommand
         var validationStatistics = new FeatureLoadStatistics(0, 0, 0, TimeSpan.Zero);
         try
         {
-            trainFeatures = FeatureLoading.Load(store, split.Train, options.Flip, "train", out trainStatistics);
+            trainFeatures = FeatureLoading.Load(store, split.Train, options.Flip, streams[0], "train", out trainStatistics);
+            // More difference steps: the same clips again, each step's sequences added to the training set.
+            foreach (var more in streams.Skip(1))
+            {
+                trainFeatures = [.. trainFeatures, .. FeatureLoading.Load(store, split.Train, options.Flip, more, $"train ({more.Describe()})", out var moreStatistics)];
+                trainStatistics = new FeatureLoadStatistics(trainStatistics.CacheHits + moreStatistics.CacheHits, trainStatistics.Extracted + moreStatistics.Extracted,
+                    trainStatistics.FramesExtracted + moreStatistics.FramesExtracted, trainStatistics.Elapsed + moreStatistics.Elapsed);
+            }
             validationFeatures = split.Validation.Count > 0
-                ? FeatureLoading.Load(store, split.Validation, false, "validation", out validationStatistics)
+                ? FeatureLoading.Load(store, split.Validation, false, streams[0], "validation", out validationStatistics)
                 : [];
         }
         catch (FrameSourceException ex)
@@ -199,10 +246,13 @@ public static class TrainCommand
             ["weightDecay"] = options.WeightDecay,
             ["hidden"] = options.HiddenSize,
             ["seed"] = options.Seed,
+            ["streams"] = streams[0].Describe(),
             ["epochs"] = training.History.Count,
             ["bestEpoch"] = training.BestEpoch,
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
+        if (streams.Count > 1)
+            facts["differenceSteps"] = streams.Select(s => s.Difference!.Step).ToArray();
         var realSequences = (validationFeatures.Count > 0 ? validationFeatures : trainFeatures)
             .Where(c => !c.Flipped).Take(3).Select(c => c.Values).ToArray();
 
@@ -211,7 +261,7 @@ public static class TrainCommand
         EvaluationResult? evaluation = null;
         try
         {
-            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts), request.Output, realSequences);
+            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts, streams[0]), request.Output, realSequences);
             if (validationFeatures.Count > 0)
             {
                 evaluation = Evaluator.Evaluate(package, validationFeatures, options.Sampling, $"{request.Data} ({split.Description}; scored on validation)")
@@ -224,7 +274,7 @@ public static class TrainCommand
             }
             facts["exportMaxAbsDifference"] = parity.MaxDifference;
             // Written again so the manifest carries the accuracy measured on the package itself.
-            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts), request.Output, realSequences);
+            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts, streams[0]), request.Output, realSequences);
         }
         catch (ExportParityException ex)
         {
@@ -291,13 +341,19 @@ public static class TrainCommand
         return calibration;
     }
 
-    private static ModelManifest Manifest(TrainRequest request, ClipDataset dataset, Dictionary<string, object> facts) => new()
+    private static ModelManifest Manifest(TrainRequest request, ClipDataset dataset, Dictionary<string, object> facts, CnnStreams streams) => new()
     {
         Name = request.Name,
         Description = $"GRU head trained on {Path.GetFileName(dataset.Root)} by ModelTraining ({facts["split"]}).",
         Trained = true,
         Labels = dataset.Labels,
-        Cnn = new CnnSpec { Model = ResNet18FeatureModel.Id, FeatureSize = ResNet18FeatureModel.FeatureSize },
+        Cnn = new CnnSpec
+        {
+            Model = ResNet18FeatureModel.Id, FeatureSize = ResNet18FeatureModel.FeatureSize,
+            // An RGB-only head's manifest stays as it always was.
+            Streams = streams == CnnStreams.RgbOnly ? null : streams.Names,
+            Difference = streams.Difference,
+        },
         Head = new HeadSpec { File = "head.onnx", HiddenSize = request.Options.HiddenSize, Layers = request.Options.Layers },
         Window = request.Options.Length,
         Stride = request.Options.Stride,
