@@ -5,6 +5,8 @@
 # --every 2). Both directions, three seeds. The recipe is the trainer's default for every design:
 # nothing is tuned on the test person. Features are cached, so only the first run extracts.
 #   scripts/cross-person.sh [DATASET] [OUT]     → OUT/results.tsv and OUT/summary.md
+# Environment: DESIGNS (default "rgb rgb,difference difference"), SEEDS ("1 2 3"),
+# DIFFERENCE_STEPS (the difference steps trained on, "1,2"), TRAINER (the ModelTraining binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data/arm-gestures}
@@ -20,7 +22,7 @@ for design in ${DESIGNS:-rgb rgb,difference difference}; do
     for seed in ${SEEDS:-1 2 3}; do
       model=$out/models/${design/,/+}-p$a-s$seed
       "$bin" train "$data" --out "$model" --force --report "$model-report" --train "p${a}_t[12]*" --val "p${a}_t3*" \
-        --seed "$seed" --streams "$design" --no-calibration --device cpu > "$model.log" 2>&1
+        --seed "$seed" --streams "$design" --difference-steps "${DIFFERENCE_STEPS:-1,2}" --no-calibration --device cpu > "$model.log" 2>&1
       for every in 1 2; do
         "$bin" evaluate "$data" --model "$model" --test "p${b}_*" --every "$every" --report "$model-eval-$every" --device cpu >> "$model.log" 2>&1
         python3 - "$model-eval-$every/evaluation.json" "$design" "$a" "$b" "$seed" "$every" >> "$results" <<'PY'

@@ -178,7 +178,7 @@ public static class TrainCommand
                     ? SplitSelector.ByFraction(dataset, request.ValidationFraction, options.Seed)
                     : SplitSelector.ByPattern(dataset, new ClipPattern("*"), null);
             if (request.Int8Features)
-                ranges = MeasureRanges(split.Train, request.Threads);
+                ranges = MeasureRanges(split.Train, request.Threads, streams[0]);
             store = FeatureLoading.CreateStore(request.Cache, request.Device, request.Threads, ranges);
         }
         catch (Exception ex) when (ex is DatasetException or ArgumentException or FormatException or ModelPackageException or DeviceUnavailableException)
@@ -287,7 +287,7 @@ public static class TrainCommand
         {
             try
             {
-                calibration = CalibrateInt8(package, ranges ?? MeasureRanges(split.Train, request.Threads),
+                calibration = CalibrateInt8(package, ranges ?? MeasureRanges(split.Train, request.Threads, streams[0]),
                     (split.Validation.Count > 0 ? split.Validation : split.Train).Select(c => c.Path).ToArray(), request.Threads);
             }
             catch (FrameSourceException ex)
@@ -322,10 +322,10 @@ public static class TrainCommand
         return ExitCodes.Success;
     }
 
-    private static CnnCalibration MeasureRanges(IReadOnlyList<LabelledClip> clips, int threads)
+    private static CnnCalibration MeasureRanges(IReadOnlyList<LabelledClip> clips, int threads, CnnStreams streams)
     {
         Log.Information("Measuring the int8 CNN's activation ranges on {Count} training clip(s), frame stride {Stride}", clips.Count, PackageCalibrator.DefaultFrameStride);
-        return PackageCalibrator.MeasureRanges(clips.Select(c => c.Path).ToArray(), cpuThreads: threads);
+        return PackageCalibrator.MeasureRanges(clips.Select(c => c.Path).ToArray(), cpuThreads: threads, streams: streams);
     }
 
     /// <summary>Checks int8 against float32 through the new head and keeps the calibration in the package when it passes.</summary>
