@@ -252,7 +252,7 @@ public static class TrainCommand
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
         if (streams.Count > 1)
-            facts["differenceSteps"] = streams.Select(s => s.Difference!.Step).ToArray();
+            facts["differenceSteps"] = string.Join(",", streams.Select(s => s.Difference!.Step));
         var realSequences = (validationFeatures.Count > 0 ? validationFeatures : trainFeatures)
             .Where(c => !c.Flipped).Take(3).Select(c => c.Values).ToArray();
 
