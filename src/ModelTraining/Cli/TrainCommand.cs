@@ -72,6 +72,12 @@ public static class TrainCommand
             DefaultValueFactory = _ => "1,2",
         };
         var differenceScale = new Option<double>("--difference-scale") { Description = "With the difference stream: gain on the absolute difference before it saturates at 255.", DefaultValueFactory = _ => 2 };
+        var noneRecall = new Option<double>("--none-recall")
+        {
+            Description = "Give the package per-label thresholds chosen on the validation clips, below which a frame is labelled 'none': each label's threshold keeps this share " +
+                "of its validation frames (e.g. 0.95); 0: no thresholds, every frame gets its most probable label.",
+            DefaultValueFactory = _ => 0,
+        };
         var torchThreads = new Option<int>("--torch-threads") { Description = "CPU threads for training the head (TorchSharp).", DefaultValueFactory = _ => defaults.TorchThreads };
 
         var command = new Command("train",
@@ -84,7 +90,7 @@ public static class TrainCommand
         {
             data, output, report, name, labels, train, validation, fraction, sampling, length, stride, hidden, layers, dropout, optimizer, rate,
             momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, precision, noCalibration, force, torchThreads,
-            streams, differenceSteps, differenceScale,
+            streams, differenceSteps, differenceScale, noneRecall,
         };
         command.SetAction(result =>
         {
@@ -110,6 +116,7 @@ public static class TrainCommand
                 StreamNames = SplitLabels(result.GetValue(streams)) ?? [],
                 DifferenceSteps = result.GetValue(differenceSteps)!,
                 DifferenceScale = result.GetValue(differenceScale),
+                NoneRecall = result.GetValue(noneRecall),
             };
             return Run(request);
         });
@@ -139,6 +146,9 @@ public static class TrainCommand
         public string DifferenceSteps { get; init; } = "1,2";
 
         public double DifferenceScale { get; init; } = 2;
+
+        /// <summary>Above 0: choose per-label "none" thresholds on the validation clips keeping this share of each label's frames.</summary>
+        public double NoneRecall { get; init; }
 
         /// <summary>The streams of the package and, after them, those whose features only add training sequences.</summary>
         public IReadOnlyList<CnnStreams> TrainingStreams()
@@ -171,6 +181,8 @@ public static class TrainCommand
                 throw new ArgumentException($"{request.Output} already holds a model package ({ModelPackage.ManifestFileName}): " +
                     "expected an empty or new folder; add --force to replace it");
             options.Validate();
+            if (request.NoneRecall is < 0 or > 1)
+                throw new ArgumentException($"--none-recall expected 0 (off) or a share above 0 up to 1, found {request.NoneRecall.ToString(CultureInfo.InvariantCulture)}");
             dataset = ClipDataset.Scan(request.Data, request.Labels);
             split = request.TrainPattern is { } trainPattern
                 ? SplitSelector.ByPattern(dataset, new ClipPattern(trainPattern), request.ValidationPattern is { } v ? new ClipPattern(v) : null)
@@ -193,6 +205,11 @@ public static class TrainCommand
         }
         Log.Information("Dataset {Root}: labels {Labels}; {Split}: {Train} training clips, {Validation} validation clips",
             dataset.Root, dataset.Labels, split.Description, split.Train.Count, split.Validation.Count);
+        if (split.Validation.Count == 0 && request.NoneRecall > 0)
+        {
+            Log.Error("--none-recall chooses thresholds on validation clips, and {Split} has none: add --val PATTERN or --val-fraction F", split.Description);
+            return ExitCodes.InvalidSetup;
+        }
         if (split.Validation.Count == 0)
             Log.Warning("No validation set ({Split}): no early stopping (all {Epochs} epochs run, the last one is kept) and no evaluation report " +
                 "scored on held-out clips; hold clips out with --val PATTERN (beside --train) or --val-fraction F (without --train)",
@@ -259,6 +276,7 @@ public static class TrainCommand
         ModelPackage package;
         ParityReport parity;
         EvaluationResult? evaluation = null;
+        ThresholdSelector.Result? none = null;
         try
         {
             (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts, streams[0]), request.Output, realSequences);
@@ -272,9 +290,15 @@ public static class TrainCommand
                 facts["validationWindowAccuracy"] = Math.Round(evaluation.WindowAccuracy, 4);
                 facts["validationFrameAccuracy"] = Math.Round(evaluation.FrameAccuracy, 4);
             }
+            if (request.NoneRecall > 0)
+            {
+                none = ThresholdSelector.Choose(package, validationFeatures, request.NoneRecall);
+                facts["noneRecall"] = request.NoneRecall;
+                facts["validationNoneFrames"] = none.NoneFrames;
+            }
             facts["exportMaxAbsDifference"] = parity.MaxDifference;
             // Written again so the manifest carries the accuracy measured on the package itself.
-            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts, streams[0]), request.Output, realSequences);
+            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts, streams[0]) with { Thresholds = none?.Thresholds }, request.Output, realSequences);
         }
         catch (ExportParityException ex)
         {
@@ -316,6 +340,9 @@ public static class TrainCommand
                 Log.Warning("{Warning}", warning);
             Console.WriteLine($"validation: {ReportWriter.Summary(evaluation)}; frame-averaging baseline {evaluation.FrameAveragingBaselineAccuracy:P1}; report in {request.Report}");
         }
+        if (none is not null)
+            Console.WriteLine($"none: thresholds {string.Join(", ", none.Thresholds.Select(t => $"{t.Key} {t.Value.ToString("0.####", CultureInfo.InvariantCulture)}"))}; " +
+                $"{none.NoneFrames} of {none.Frames} validation frames below them");
         if (calibration?.Check is { } check)
             Console.WriteLine($"int8: {check}{(check.Passed ? $"; {CnnCalibration.FileName} written, CPUs run int8" : "; not written, CPUs run float32")}");
         Console.WriteLine($"total: {stopwatch.Elapsed.TotalSeconds:F1} s");

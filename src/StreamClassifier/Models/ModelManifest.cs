@@ -32,6 +32,13 @@ public sealed record ModelManifest
     /// <summary>A window label is emitted every <c>Stride</c> frames.</summary>
     public required int Stride { get; init; }
 
+    /// <summary>
+    /// Optional per-label probability thresholds (every label, each 0-1), chosen by the trainer on
+    /// validation clips: a frame whose labels all stay below their thresholds is labelled
+    /// <c>none</c> (see <see cref="Temporal.LabelThresholds"/>). Absent: every frame gets its most probable label.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Thresholds { get; init; }
+
     /// <summary>Free-form facts from training (data, accuracy, date).</summary>
     public Dictionary<string, JsonElement>? Training { get; init; }
 

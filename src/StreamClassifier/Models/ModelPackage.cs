@@ -104,6 +104,17 @@ public sealed class ModelPackage
         Expect(m.Labels.All(l => !string.IsNullOrWhiteSpace(l)), "labels", "non-empty names", "an empty name");
         Expect(m.Labels.Distinct(StringComparer.Ordinal).Count() == m.Labels.Count, "labels", "unique names",
             string.Join(", ", m.Labels.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => $"'{g.Key}' twice")));
+        if (m.Thresholds is { } thresholds)
+        {
+            Expect(!m.Labels.Contains(Temporal.LabelThresholds.NoneName), "labels", $"no label named '{Temporal.LabelThresholds.NoneName}' in a package with thresholds (it is the label of frames below them)", $"'{Temporal.LabelThresholds.NoneName}'");
+            foreach (var label in m.Labels)
+                Expect(thresholds.ContainsKey(label), "thresholds", $"a threshold for every label", $"none for '{label}'");
+            foreach (var (label, value) in thresholds)
+            {
+                Expect(m.Labels.Contains(label), "thresholds", "only the package's labels", $"'{label}'");
+                Expect(value is >= 0 and <= 1, $"thresholds.{label}", "a probability from 0 to 1", value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
         Expect(m.Window >= 1, "window", "at least 1", $"{m.Window}");
         Expect(m.Stride >= 1, "stride", "at least 1", $"{m.Stride}");
         Expect(m.Cnn.Model == ResNet18FeatureModel.Id, "cnn.model", $"'{ResNet18FeatureModel.Id}'", $"'{m.Cnn.Model}'");

@@ -143,7 +143,8 @@ public sealed class ClassificationPipeline : IDisposable
         // Room for every frame the slot pool lets into the pipeline: see FrameTap on why that
         // keeps a full tap from stalling the run.
         _frameTap?.Open(_pool.Capacity + PreprocessWorkers);
-        var sinkStage = new SinkStage(labels.Reader, _sinks, _package.Labels.Count);
+        // With thresholds a frame may be "none", counted one past the classes.
+        var sinkStage = new SinkStage(labels.Reader, _sinks, _package.Labels.Count + (_package.Manifest.Thresholds is null ? 0 : 1));
         sinkStage.LabelWritten += label => LabelWritten?.Invoke(label);
         _sinkStage = sinkStage;
         var cnn = new FeatureExtractionStage(batches.Reader, features.Writer, _extractor, Statistics, _streams);
