@@ -91,6 +91,36 @@ public sealed class OverlayRendererTests
     }
 
     [Fact]
+    public void A_none_label_leaves_the_swatch_unfilled_and_is_not_drawn_as_a_gesture_but_its_bars_still_are()
+    {
+        float[] probabilities = [0.4f, 0.35f, 0.25f];
+        using var gesture = Background(640, 480);
+        using var none = Background(640, 480);
+        var renderer = new OverlayRenderer(Labels);
+        renderer.Draw(gesture, Content(Label(0, probabilities)));
+        renderer.Draw(none, Content(Label(Labels.Length, probabilities)));
+        var layout = renderer.LayoutFor(none.Size());
+
+        // The swatch's inside keeps the darkened background: no class colour fills it.
+        var inner = new Rect(layout.Swatch.X + layout.Swatch.Width / 4, layout.Swatch.Y + layout.Swatch.Height / 4, layout.Swatch.Width / 2, layout.Swatch.Height / 2);
+        Assert.True(OverlayProbe.MeanDifference(gesture, none, inner) > 40, "the none swatch looks like the gesture's");
+        // No white label text beside it (the name is drawn dimmed), while the gesture's label is white.
+        var textRegion = new Rect(layout.Swatch.Right, layout.Swatch.Y, layout.LabelPanel.Right - layout.Swatch.Right - layout.Padding, layout.Swatch.Height);
+        Assert.True(WhitePixels(gesture, textRegion) > 100);
+        Assert.Equal(0, WhitePixels(none, textRegion));
+        // The probability bars are the same: the head's output is still shown.
+        Assert.Equal(0, OverlayProbe.MeanDifference(gesture, none, layout.BarPanel));
+    }
+
+    private static int WhitePixels(Mat image, Rect region)
+    {
+        using var part = new Mat(image, region);
+        using var white = new Mat();
+        Cv2.InRange(part, new Scalar(200, 200, 200), new Scalar(255, 255, 255), white);
+        return Cv2.CountNonZero(white);
+    }
+
+    [Fact]
     public void Without_a_label_the_overlay_draws_no_bars_and_still_says_the_state()
     {
         using var image = Background(640, 480);
