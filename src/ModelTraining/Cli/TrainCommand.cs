@@ -7,6 +7,7 @@ using StreamLrcn.Capture;
 using StreamLrcn.Cli;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
+using StreamLrcn.Temporal;
 using StreamLrcn.Training.Data;
 using StreamLrcn.Training.Evaluation;
 using StreamLrcn.Training.Export;
@@ -205,6 +206,12 @@ public static class TrainCommand
         }
         Log.Information("Dataset {Root}: labels {Labels}; {Split}: {Train} training clips, {Validation} validation clips",
             dataset.Root, dataset.Labels, split.Description, split.Train.Count, split.Validation.Count);
+        if (request.NoneRecall > 0 && dataset.Labels.Contains(LabelThresholds.NoneName))
+        {
+            Log.Error("--none-recall chooses thresholds for a head without a background class, and {Root} has {Folder} clips (the class '{None}'): leave one of them out",
+                dataset.Root, ClipDataset.BackgroundFolder, LabelThresholds.NoneName);
+            return ExitCodes.InvalidSetup;
+        }
         if (split.Validation.Count == 0 && request.NoneRecall > 0)
         {
             Log.Error("--none-recall chooses thresholds on validation clips, and {Split} has none: add --val PATTERN or --val-fraction F", split.Description);

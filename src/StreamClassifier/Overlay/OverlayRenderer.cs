@@ -55,7 +55,7 @@ public sealed class OverlayRenderer(IReadOnlyList<string> labels, OverlayPositio
         if (content.Label is { } label)
         {
             // "none" is no gesture: an empty swatch and the name alone, dimmed (its confidence is no label's).
-            if (label.IsNone)
+            if (LabelThresholds.IsNone(labels, label.LabelIndex))
             {
                 Cv2.Rectangle(image, layout.Swatch, TrackColor, Math.Max(1, layout.SmallThickness));
                 Put(image, LabelThresholds.NoneName, layout.LabelOrigin, layout.LargeFont, layout.LargeThickness, Dim);
@@ -73,7 +73,7 @@ public sealed class OverlayRenderer(IReadOnlyList<string> labels, OverlayPositio
         }
 
         var window = content.WindowLabelIndex is { } w
-            ? w == labels.Count ? "window: " + LabelThresholds.NoneName : string.Create(culture, $"window: {labels[w]} {Percent(content.WindowConfidence)}")
+            ? LabelThresholds.IsNone(labels, w) ? "window: " + LabelThresholds.NoneName : string.Create(culture, $"window: {labels[w]} {Percent(content.WindowConfidence)}")
             : string.Create(culture, $"window: {content.WindowFill}/{content.WindowSize} frames");
         Put(image, window, layout.WindowOrigin, layout.SmallFont, layout.SmallThickness, Text);
 

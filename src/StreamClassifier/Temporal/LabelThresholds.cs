@@ -43,6 +43,12 @@ public sealed class LabelThresholds
     /// <summary>The name of label <paramref name="index"/>: a class of <paramref name="labels"/>, or <see cref="NoneName"/> one past them.</summary>
     public static string NameOf(IReadOnlyList<string> labels, int index) => index == labels.Count ? NoneName : labels[index];
 
+    /// <summary>
+    /// Whether label <paramref name="index"/> means no gesture: "none" from the thresholds (one past
+    /// <paramref name="labels"/>), or a background class of that name (trained from <c>DATA/_none/</c> clips).
+    /// </summary>
+    public static bool IsNone(IReadOnlyList<string> labels, int index) => index == labels.Count || labels[index] == NoneName;
+
     /// <summary>The confidence reported with label <paramref name="index"/>: its probability, or for "none" the highest class probability (how near a label came).</summary>
     public static float ConfidenceOf(int index, ReadOnlySpan<float> probabilities)
     {

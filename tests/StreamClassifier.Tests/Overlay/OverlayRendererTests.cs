@@ -112,6 +112,24 @@ public sealed class OverlayRendererTests
         Assert.Equal(0, OverlayProbe.MeanDifference(gesture, none, layout.BarPanel));
     }
 
+    [Fact]
+    public void A_background_class_named_none_is_drawn_as_no_gesture_too()
+    {
+        using var gesture = Background(640, 480);
+        using var none = Background(640, 480);
+        var label = Label(2, [0.1f, 0.1f, 0.8f]);
+        new OverlayRenderer(["raise_arms_side", "wave", "raise_arms_front"]).Draw(gesture, Content(label));
+        var renderer = new OverlayRenderer(["raise_arms_side", "wave", "none"]);
+        renderer.Draw(none, Content(label));
+        var layout = renderer.LayoutFor(none.Size());
+
+        var inner = new Rect(layout.Swatch.X + layout.Swatch.Width / 4, layout.Swatch.Y + layout.Swatch.Height / 4, layout.Swatch.Width / 2, layout.Swatch.Height / 2);
+        Assert.True(OverlayProbe.MeanDifference(gesture, none, inner) > 40, "the background class's swatch is filled like a gesture's");
+        var textRegion = new Rect(layout.Swatch.Right, layout.Swatch.Y, layout.LabelPanel.Right - layout.Swatch.Right - layout.Padding, layout.Swatch.Height);
+        Assert.True(WhitePixels(gesture, textRegion) > 100);
+        Assert.Equal(0, WhitePixels(none, textRegion));
+    }
+
     private static int WhitePixels(Mat image, Rect region)
     {
         using var part = new Mat(image, region);
