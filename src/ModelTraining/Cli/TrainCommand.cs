@@ -22,7 +22,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var defaults = new TrainingOptions();
-        var data = new Argument<string>("data") { Description = "Dataset folder: one sub-folder per label, holding video files or folders of frames (time order = file-name order)." };
+        var data = new Argument<string>("data") { Description = "Dataset folder: one sub-folder per label, holding video files or folders of frames (time order = file-name order); clips in _none/ train a last class 'none' (no gesture)." };
         var output = new Option<string>("--out", "-o") { Description = "Model package folder to write (manifest.json + head.onnx), e.g. models/default.", Required = true };
         var report = new Option<string?>("--report") { Description = "Folder for the evaluation report, plots and the best checkpoint [default: out/reports/<model name>]." };
         var name = new Option<string?>("--name") { Description = "Model name in the manifest [default: the output folder's name]." };
