@@ -102,10 +102,10 @@ public sealed class OverlayRendererTests
         var layout = renderer.LayoutFor(none.Size());
 
         // The swatch's inside keeps the darkened background: no class colour fills it.
-        var inner = new Rect(layout.Swatch.X + layout.Swatch.Width / 4, layout.Swatch.Y + layout.Swatch.Height / 4, layout.Swatch.Width / 2, layout.Swatch.Height / 2);
+        var inner = InnerSwatch(layout);
         Assert.True(OverlayProbe.MeanDifference(gesture, none, inner) > 40, "the none swatch looks like the gesture's");
         // No white label text beside it (the name is drawn dimmed), while the gesture's label is white.
-        var textRegion = new Rect(layout.Swatch.Right, layout.Swatch.Y, layout.LabelPanel.Right - layout.Swatch.Right - layout.Padding, layout.Swatch.Height);
+        var textRegion = LabelText(layout);
         Assert.True(WhitePixels(gesture, textRegion) > 100);
         Assert.Equal(0, WhitePixels(none, textRegion));
         // The probability bars are the same: the head's output is still shown.
@@ -123,12 +123,20 @@ public sealed class OverlayRendererTests
         renderer.Draw(none, Content(label));
         var layout = renderer.LayoutFor(none.Size());
 
-        var inner = new Rect(layout.Swatch.X + layout.Swatch.Width / 4, layout.Swatch.Y + layout.Swatch.Height / 4, layout.Swatch.Width / 2, layout.Swatch.Height / 2);
+        var inner = InnerSwatch(layout);
         Assert.True(OverlayProbe.MeanDifference(gesture, none, inner) > 40, "the background class's swatch is filled like a gesture's");
-        var textRegion = new Rect(layout.Swatch.Right, layout.Swatch.Y, layout.LabelPanel.Right - layout.Swatch.Right - layout.Padding, layout.Swatch.Height);
+        var textRegion = LabelText(layout);
         Assert.True(WhitePixels(gesture, textRegion) > 100);
         Assert.Equal(0, WhitePixels(none, textRegion));
     }
+
+    /// <summary>The middle of the swatch, clear of its outline.</summary>
+    private static Rect InnerSwatch(OverlayLayout layout) =>
+        new(layout.Swatch.X + layout.Swatch.Width / 4, layout.Swatch.Y + layout.Swatch.Height / 4, layout.Swatch.Width / 2, layout.Swatch.Height / 2);
+
+    /// <summary>Where the label's name is drawn, right of the swatch.</summary>
+    private static Rect LabelText(OverlayLayout layout) =>
+        new(layout.Swatch.Right, layout.Swatch.Y, layout.LabelPanel.Right - layout.Swatch.Right - layout.Padding, layout.Swatch.Height);
 
     private static int WhitePixels(Mat image, Rect region)
     {
