@@ -24,27 +24,38 @@ public static class EvaluateCommand
         var cache = new Option<string?>("--cache") { Description = "Feature cache folder [default: $STREAMLRCN_CACHE/features or ~/.cache/streamlrcn/features]." };
         var device = new Option<string>("--device") { Description = "Where the CNN runs while extracting features: auto, cpu, cuda or cuda:ID.", DefaultValueFactory = _ => "auto" };
         var threads = new Option<int>("--cnn-threads") { Description = "CPU threads of the CNN while extracting features (0: all cores).", DefaultValueFactory = _ => 0 };
+        var every = new Option<int>("--every")
+        {
+            Description = "Score every N-th frame of each clip, as a stream at 1/N of the clips' frame rate would be labelled (2: half the frame rate; " +
+                "a difference stream then spans N times its step).",
+            DefaultValueFactory = _ => 1,
+        };
         var command = new Command("evaluate",
             "Score a model package on labelled clips: clip, sliding-window and per-frame accuracy, each beside its balanced accuracy and majority baseline, " +
             "per-class precision and recall, confusion matrices (JSON, markdown, PNG).")
         {
-            data, model, test, report, sampling, cache, device, threads,
+            data, model, test, report, sampling, cache, device, threads, every,
         };
         command.SetAction(result =>
         {
             ModelPackage package;
+            CnnStreams streams;
+            var frameStep = result.GetValue(every);
             IReadOnlyList<LabelledClip> clips;
             FeatureStore store;
             string description;
             try
             {
+                if (frameStep < 1)
+                    throw new FormatException($"--every expected 1 or more frames, found {frameStep}");
                 package = ModelPackage.Load(result.GetValue(model)!);
+                streams = CnnStreams.From(package.Manifest.Cnn);
                 var dataset = ClipDataset.Scan(result.GetValue(data)!, package.Labels);
                 var pattern = result.GetValue(test) is { } text ? new ClipPattern(text) : null;
                 clips = pattern is null ? dataset.Clips : dataset.Clips.Where(c => pattern.Matches(c.Path)).ToArray();
                 if (clips.Count == 0)
                     throw new DatasetException($"test pattern '{pattern}' matches no clip of {dataset.Clips.Count} in '{dataset.Root}'");
-                description = $"{result.GetValue(data)} ({(pattern is null ? "all clips" : $"clips {pattern}")})";
+                description = $"{result.GetValue(data)} ({(pattern is null ? "all clips" : $"clips {pattern}")}{(frameStep > 1 ? $", one frame in {frameStep}" : "")})";
                 store = FeatureLoading.CreateStore(result.GetValue(cache), result.GetValue(device)!, result.GetValue(threads));
             }
             catch (Exception ex) when (ex is DatasetException or ModelPackageException or FormatException or DeviceUnavailableException)
@@ -57,7 +68,8 @@ public static class EvaluateCommand
             IReadOnlyList<ClipFeatures> features;
             try
             {
-                features = FeatureLoading.Load(store, clips, false, "evaluate", out _);
+                features = FeatureLoading.Load((out FeatureLoadStatistics s, Action<long, long> progress) => store.LoadEveryNth(clips, streams, frameStep, out s, progress),
+                    "evaluate", out _);
             }
             catch (FrameSourceException ex)
             {

@@ -23,7 +23,16 @@ internal static class FeatureLoading
     }
 
     public static IReadOnlyList<ClipFeatures> Load(FeatureStore store, IReadOnlyList<LabelledClip> clips, bool withFlips, string title,
-        out FeatureLoadStatistics statistics)
+        out FeatureLoadStatistics statistics) =>
+        Load(store, clips, withFlips, CnnStreams.RgbOnly, title, out statistics);
+
+    /// <summary>Features of a head of several <paramref name="streams"/> (see <see cref="FeatureStore.Load(IReadOnlyList{LabelledClip}, bool, CnnStreams, out FeatureLoadStatistics, Action{long, long}?)"/>).</summary>
+    public static IReadOnlyList<ClipFeatures> Load(FeatureStore store, IReadOnlyList<LabelledClip> clips, bool withFlips, CnnStreams streams, string title,
+        out FeatureLoadStatistics statistics) =>
+        Load((out FeatureLoadStatistics s, Action<long, long> progress) => store.Load(clips, withFlips, streams, out s, progress), title, out statistics);
+
+    /// <summary>Runs <paramref name="load"/> (a <see cref="FeatureStore"/> call) under a progress bar.</summary>
+    public static IReadOnlyList<ClipFeatures> Load(LoadCall load, string title, out FeatureLoadStatistics statistics)
     {
         IReadOnlyList<ClipFeatures>? result = null;
         FeatureLoadStatistics? loaded = null;
@@ -33,7 +42,7 @@ internal static class FeatureLoading
             .Start(context =>
             {
                 ProgressTask? task = null;
-                result = store.Load(clips, withFlips, out var statistics, (done, total) =>
+                result = load(out var statistics, (done, total) =>
                 {
                     task ??= context.AddTask($"{title}: CNN features", maxValue: total);
                     task.MaxValue = total;
@@ -45,4 +54,6 @@ internal static class FeatureLoading
         statistics = loaded!;
         return result!;
     }
+
+    public delegate IReadOnlyList<ClipFeatures> LoadCall(out FeatureLoadStatistics statistics, Action<long, long> onProgress);
 }

@@ -7,6 +7,7 @@ using StreamLrcn.Capture;
 using StreamLrcn.Cli;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
+using StreamLrcn.Temporal;
 using StreamLrcn.Training.Data;
 using StreamLrcn.Training.Evaluation;
 using StreamLrcn.Training.Export;
@@ -22,7 +23,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var defaults = new TrainingOptions();
-        var data = new Argument<string>("data") { Description = "Dataset folder: one sub-folder per label, holding video files or folders of frames (time order = file-name order)." };
+        var data = new Argument<string>("data") { Description = "Dataset folder: one sub-folder per label, holding video files or folders of frames (time order = file-name order); clips in _none/ train a last class 'none' (no gesture)." };
         var output = new Option<string>("--out", "-o") { Description = "Model package folder to write (manifest.json + head.onnx), e.g. models/default.", Required = true };
         var report = new Option<string?>("--report") { Description = "Folder for the evaluation report, plots and the best checkpoint [default: out/reports/<model name>]." };
         var name = new Option<string?>("--name") { Description = "Model name in the manifest [default: the output folder's name]." };
@@ -61,6 +62,24 @@ public static class TrainCommand
         precision.AcceptOnlyFromAmong("fp32", "int8");
         var force = new Option<bool>("--force") { Description = "Replace a model package that is already in the --out folder." };
         var noCalibration = new Option<bool>("--no-calibration") { Description = $"Do not calibrate the int8 CNN for the package (no {CnnCalibration.FileName}: CPUs run float32)." };
+        var streams = new Option<string>("--streams")
+        {
+            Description = "CNN inputs of the head per frame, comma-separated, in feature order: rgb (the frame), difference (2·|frame − earlier frame|, the motion stream), or both.",
+            DefaultValueFactory = _ => CnnStreams.Rgb,
+        };
+        var differenceSteps = new Option<string>("--difference-steps")
+        {
+            Description = "With the difference stream: frame steps of the difference images the head trains on, comma-separated; the first is the package's step, " +
+                "the others add training sequences (1,2: the head also sees the motion of half the frame rate).",
+            DefaultValueFactory = _ => "1,2",
+        };
+        var differenceScale = new Option<double>("--difference-scale") { Description = "With the difference stream: gain on the absolute difference before it saturates at 255.", DefaultValueFactory = _ => 2 };
+        var noneRecall = new Option<double>("--none-recall")
+        {
+            Description = "Give the package per-label thresholds chosen on the validation clips, below which a frame is labelled 'none': each label's threshold keeps this share " +
+                "of its validation frames (e.g. 0.95); 0: no thresholds, every frame gets its most probable label.",
+            DefaultValueFactory = _ => 0,
+        };
         var torchThreads = new Option<int>("--torch-threads") { Description = "CPU threads for training the head (TorchSharp).", DefaultValueFactory = _ => defaults.TorchThreads };
 
         var command = new Command("train",
@@ -73,6 +92,7 @@ public static class TrainCommand
         {
             data, output, report, name, labels, train, validation, fraction, sampling, length, stride, hidden, layers, dropout, optimizer, rate,
             momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, precision, noCalibration, force, torchThreads,
+            streams, differenceSteps, differenceScale, noneRecall,
         };
         command.SetAction(result =>
         {
@@ -95,6 +115,10 @@ public static class TrainCommand
                 Int8Features = result.GetValue(precision) == "int8",
                 Calibrate = !result.GetValue(noCalibration),
                 Force = result.GetValue(force),
+                StreamNames = SplitLabels(result.GetValue(streams)) ?? [],
+                DifferenceSteps = result.GetValue(differenceSteps)!,
+                DifferenceScale = result.GetValue(differenceScale),
+                NoneRecall = result.GetValue(noneRecall),
             };
             return Run(request);
         });
@@ -116,6 +140,31 @@ public static class TrainCommand
 
         /// <summary>Replace a package already in <see cref="Output"/>.</summary>
         public bool Force { get; init; }
+
+        /// <summary>The head's CNN inputs (<see cref="CnnStreams"/> names).</summary>
+        public IReadOnlyList<string> StreamNames { get; init; } = [CnnStreams.Rgb];
+
+        /// <summary>Comma-separated difference steps to train on; the first is the package's.</summary>
+        public string DifferenceSteps { get; init; } = "1,2";
+
+        public double DifferenceScale { get; init; } = 2;
+
+        /// <summary>Above 0: choose per-label "none" thresholds on the validation clips keeping this share of each label's frames.</summary>
+        public double NoneRecall { get; init; }
+
+        /// <summary>The streams of the package and, after them, those whose features only add training sequences.</summary>
+        public IReadOnlyList<CnnStreams> TrainingStreams()
+        {
+            if (!StreamNames.Contains(CnnStreams.DifferenceStream))
+                return [CnnStreams.Create(StreamNames)];
+            var steps = DifferenceSteps.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(t => int.TryParse(t, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out var step) ? step
+                    : throw new FormatException($"--difference-steps expected whole numbers like 1,2, found '{t}'"))
+                .Distinct().ToArray();
+            if (steps.Length == 0)
+                throw new FormatException($"--difference-steps expected at least one step, found '{DifferenceSteps}'");
+            return steps.Select(step => CnnStreams.Create(StreamNames, new DifferenceSpec { Step = step, Scale = DifferenceScale })).ToArray();
+        }
     }
 
     internal static int Run(TrainRequest request)
@@ -126,12 +175,16 @@ public static class TrainCommand
         DatasetSplit split;
         FeatureStore store;
         CnnCalibration? ranges = null;
+        IReadOnlyList<CnnStreams> streams;
         try
         {
+            streams = request.TrainingStreams();
             if (ModelPackage.ExistsIn(request.Output) && !request.Force)
                 throw new ArgumentException($"{request.Output} already holds a model package ({ModelPackage.ManifestFileName}): " +
                     "expected an empty or new folder; add --force to replace it");
             options.Validate();
+            if (request.NoneRecall is < 0 or > 1)
+                throw new ArgumentException($"--none-recall expected 0 (off) or a share above 0 up to 1, found {request.NoneRecall.ToString(CultureInfo.InvariantCulture)}");
             dataset = ClipDataset.Scan(request.Data, request.Labels);
             split = request.TrainPattern is { } trainPattern
                 ? SplitSelector.ByPattern(dataset, new ClipPattern(trainPattern), request.ValidationPattern is { } v ? new ClipPattern(v) : null)
@@ -139,7 +192,7 @@ public static class TrainCommand
                     ? SplitSelector.ByFraction(dataset, request.ValidationFraction, options.Seed)
                     : SplitSelector.ByPattern(dataset, new ClipPattern("*"), null);
             if (request.Int8Features)
-                ranges = MeasureRanges(split.Train, request.Threads);
+                ranges = MeasureRanges(split.Train, request.Threads, streams[0]);
             store = FeatureLoading.CreateStore(request.Cache, request.Device, request.Threads, ranges);
         }
         catch (Exception ex) when (ex is DatasetException or ArgumentException or FormatException or ModelPackageException or DeviceUnavailableException)
@@ -154,6 +207,17 @@ public static class TrainCommand
         }
         Log.Information("Dataset {Root}: labels {Labels}; {Split}: {Train} training clips, {Validation} validation clips",
             dataset.Root, dataset.Labels, split.Description, split.Train.Count, split.Validation.Count);
+        if (request.NoneRecall > 0 && dataset.Labels.Contains(LabelThresholds.NoneName))
+        {
+            Log.Error("--none-recall chooses thresholds for a head without a background class, and {Root} has {Folder} clips (the class '{None}'): leave one of them out",
+                dataset.Root, ClipDataset.BackgroundFolder, LabelThresholds.NoneName);
+            return ExitCodes.InvalidSetup;
+        }
+        if (split.Validation.Count == 0 && request.NoneRecall > 0)
+        {
+            Log.Error("--none-recall chooses thresholds on validation clips, and {Split} has none: add --val PATTERN or --val-fraction F", split.Description);
+            return ExitCodes.InvalidSetup;
+        }
         if (split.Validation.Count == 0)
             Log.Warning("No validation set ({Split}): no early stopping (all {Epochs} epochs run, the last one is kept) and no evaluation report " +
                 "scored on held-out clips; hold clips out with --val PATTERN (beside --train) or --val-fraction F (without --train)",
@@ -164,9 +228,16 @@ public static class TrainCommand
         var validationStatistics = new FeatureLoadStatistics(0, 0, 0, TimeSpan.Zero);
         try
         {
-            trainFeatures = FeatureLoading.Load(store, split.Train, options.Flip, "train", out trainStatistics);
+            trainFeatures = FeatureLoading.Load(store, split.Train, options.Flip, streams[0], "train", out trainStatistics);
+            // More difference steps: the same clips again, each step's sequences added to the training set.
+            foreach (var more in streams.Skip(1))
+            {
+                trainFeatures = [.. trainFeatures, .. FeatureLoading.Load(store, split.Train, options.Flip, more, $"train ({more.Describe()})", out var moreStatistics)];
+                trainStatistics = new FeatureLoadStatistics(trainStatistics.CacheHits + moreStatistics.CacheHits, trainStatistics.Extracted + moreStatistics.Extracted,
+                    trainStatistics.FramesExtracted + moreStatistics.FramesExtracted, trainStatistics.Elapsed + moreStatistics.Elapsed);
+            }
             validationFeatures = split.Validation.Count > 0
-                ? FeatureLoading.Load(store, split.Validation, false, "validation", out validationStatistics)
+                ? FeatureLoading.Load(store, split.Validation, false, streams[0], "validation", out validationStatistics)
                 : [];
         }
         catch (FrameSourceException ex)
@@ -200,19 +271,23 @@ public static class TrainCommand
             ["weightDecay"] = options.WeightDecay,
             ["hidden"] = options.HiddenSize,
             ["seed"] = options.Seed,
+            ["streams"] = streams[0].Describe(),
             ["epochs"] = training.History.Count,
             ["bestEpoch"] = training.BestEpoch,
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
+        if (streams.Count > 1)
+            facts["differenceSteps"] = string.Join(",", streams.Select(s => s.Difference!.Step));
         var realSequences = (validationFeatures.Count > 0 ? validationFeatures : trainFeatures)
             .Where(c => !c.Flipped).Take(3).Select(c => c.Values).ToArray();
 
         ModelPackage package;
         ParityReport parity;
         EvaluationResult? evaluation = null;
+        ThresholdSelector.Result? none = null;
         try
         {
-            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts), request.Output, realSequences);
+            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts, streams[0]), request.Output, realSequences);
             if (validationFeatures.Count > 0)
             {
                 evaluation = Evaluator.Evaluate(package, validationFeatures, options.Sampling, $"{request.Data} ({split.Description}; scored on validation)")
@@ -223,9 +298,15 @@ public static class TrainCommand
                 facts["validationWindowAccuracy"] = Math.Round(evaluation.WindowAccuracy, 4);
                 facts["validationFrameAccuracy"] = Math.Round(evaluation.FrameAccuracy, 4);
             }
+            if (request.NoneRecall > 0)
+            {
+                none = ThresholdSelector.Choose(package, validationFeatures, request.NoneRecall);
+                facts["noneRecall"] = request.NoneRecall;
+                facts["validationNoneFrames"] = none.NoneFrames;
+            }
             facts["exportMaxAbsDifference"] = parity.MaxDifference;
             // Written again so the manifest carries the accuracy measured on the package itself.
-            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts), request.Output, realSequences);
+            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts, streams[0]) with { Thresholds = none?.Thresholds }, request.Output, realSequences);
         }
         catch (ExportParityException ex)
         {
@@ -238,7 +319,7 @@ public static class TrainCommand
         {
             try
             {
-                calibration = CalibrateInt8(package, ranges ?? MeasureRanges(split.Train, request.Threads),
+                calibration = CalibrateInt8(package, ranges ?? MeasureRanges(split.Train, request.Threads, streams[0]),
                     (split.Validation.Count > 0 ? split.Validation : split.Train).Select(c => c.Path).ToArray(), request.Threads);
             }
             catch (FrameSourceException ex)
@@ -267,16 +348,19 @@ public static class TrainCommand
                 Log.Warning("{Warning}", warning);
             Console.WriteLine($"validation: {ReportWriter.Summary(evaluation)}; frame-averaging baseline {evaluation.FrameAveragingBaselineAccuracy:P1}; report in {request.Report}");
         }
+        if (none is not null)
+            Console.WriteLine($"none: thresholds {string.Join(", ", none.Thresholds.Select(t => $"{t.Key} {t.Value.ToString("0.####", CultureInfo.InvariantCulture)}"))}; " +
+                $"{none.NoneFrames} of {none.Frames} validation frames below them");
         if (calibration?.Check is { } check)
             Console.WriteLine($"int8: {check}{(check.Passed ? $"; {CnnCalibration.FileName} written, CPUs run int8" : "; not written, CPUs run float32")}");
         Console.WriteLine($"total: {stopwatch.Elapsed.TotalSeconds:F1} s");
         return ExitCodes.Success;
     }
 
-    private static CnnCalibration MeasureRanges(IReadOnlyList<LabelledClip> clips, int threads)
+    private static CnnCalibration MeasureRanges(IReadOnlyList<LabelledClip> clips, int threads, CnnStreams streams)
     {
         Log.Information("Measuring the int8 CNN's activation ranges on {Count} training clip(s), frame stride {Stride}", clips.Count, PackageCalibrator.DefaultFrameStride);
-        return PackageCalibrator.MeasureRanges(clips.Select(c => c.Path).ToArray(), cpuThreads: threads);
+        return PackageCalibrator.MeasureRanges(clips.Select(c => c.Path).ToArray(), cpuThreads: threads, streams: streams);
     }
 
     /// <summary>Checks int8 against float32 through the new head and keeps the calibration in the package when it passes.</summary>
@@ -292,13 +376,19 @@ public static class TrainCommand
         return calibration;
     }
 
-    private static ModelManifest Manifest(TrainRequest request, ClipDataset dataset, Dictionary<string, object> facts) => new()
+    private static ModelManifest Manifest(TrainRequest request, ClipDataset dataset, Dictionary<string, object> facts, CnnStreams streams) => new()
     {
         Name = request.Name,
         Description = $"GRU head trained on {Path.GetFileName(dataset.Root)} by ModelTraining ({facts["split"]}).",
         Trained = true,
         Labels = dataset.Labels,
-        Cnn = new CnnSpec { Model = ResNet18FeatureModel.Id, FeatureSize = ResNet18FeatureModel.FeatureSize },
+        Cnn = new CnnSpec
+        {
+            Model = ResNet18FeatureModel.Id, FeatureSize = ResNet18FeatureModel.FeatureSize,
+            // An RGB-only head's manifest stays as it always was.
+            Streams = streams == CnnStreams.RgbOnly ? null : streams.Names,
+            Difference = streams.Difference,
+        },
         Head = new HeadSpec { File = "head.onnx", HiddenSize = request.Options.HiddenSize, Layers = request.Options.Layers },
         Window = request.Options.Length,
         Stride = request.Options.Stride,

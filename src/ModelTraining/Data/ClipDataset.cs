@@ -1,11 +1,14 @@
 using StreamLrcn.Capture;
+using StreamLrcn.Temporal;
 
 namespace StreamLrcn.Training.Data;
 
 /// <summary>
 /// A labelled clip collection on disk: <c>root/label/clip</c>, where a clip is a video file or a
 /// folder of frames (time order = file-name order). Labels are the sub-folder names, in ordinal
-/// order unless the caller fixes the order (the order of the head's outputs).
+/// order unless the caller fixes the order (the order of the head's outputs). An optional
+/// <see cref="BackgroundFolder"/> holds clips of no gesture: they train a last class named
+/// <see cref="LabelThresholds.NoneName"/>, which the runtime treats as no label.
 /// </summary>
 public sealed class ClipDataset
 {
@@ -24,12 +27,33 @@ public sealed class ClipDataset
 
     /// <summary>Scans <paramref name="root"/>; throws <see cref="DatasetException"/> for a missing root, an empty label or an unknown label.</summary>
     /// <param name="labelOrder">Labels in the order the head should emit them; null for ordinal order of the folder names.</param>
+    public const string BackgroundFolder = "_none";
+
     public static ClipDataset Scan(string root, IReadOnlyList<string>? labelOrder = null)
+    {
+        var background = Path.Combine(root, BackgroundFolder);
+        if (Directory.Exists(root) && Directory.Exists(background))
+        {
+            // The background class comes last, whatever order the gestures are given in.
+            if (labelOrder is not null && labelOrder.Contains(LabelThresholds.NoneName) && labelOrder[^1] != LabelThresholds.NoneName)
+                throw new DatasetException($"labels {string.Join(",", labelOrder)}: expected '{LabelThresholds.NoneName}' (the {BackgroundFolder} clips) last");
+            var gestures = Scan(root, labelOrder?.Where(l => l != LabelThresholds.NoneName).ToArray(), BackgroundFolder);
+            var found = ClipFiles.List(background);
+            if (found.Length == 0)
+                throw new DatasetException($"background folder '{background}' holds no clips: expected {ClipFiles.Expected}");
+            var index = gestures.Labels.Count;
+            return new ClipDataset(gestures.Root, [.. gestures.Labels, LabelThresholds.NoneName],
+                [.. gestures.Clips, .. found.Select(path => new LabelledClip(LabelThresholds.NoneName, index, path))]);
+        }
+        return Scan(root, labelOrder, null);
+    }
+
+    private static ClipDataset Scan(string root, IReadOnlyList<string>? labelOrder, string? skip)
     {
         if (!Directory.Exists(root))
             throw new DatasetException($"dataset folder '{root}' does not exist: expected a folder with one sub-folder per label");
         var folders = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>()
-            .Where(n => !n.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
+            .Where(n => !n.StartsWith('.') && n != skip).Order(StringComparer.Ordinal).ToArray();
         if (folders.Length < 2)
             throw new DatasetException($"dataset folder '{root}' has {folders.Length} label folder(s): expected at least 2 (one sub-folder per label)");
 

@@ -43,4 +43,14 @@ public sealed record EvaluationResult
 
     /// <summary>A frame-averaging linear classifier trained on the same clips, when one was computed (no notion of time).</summary>
     public double? FrameAveragingBaselineAccuracy { get; init; }
+
+    /// <summary>
+    /// For a package with per-label thresholds: the frames and windows the runtime would label
+    /// "none" (no label reaches its threshold). The accuracies above are of the most probable label
+    /// and leave the thresholds out; null for a package without thresholds.
+    /// </summary>
+    public int? NoneFrames { get; init; }
+
+    /// <inheritdoc cref="NoneFrames"/>
+    public int? NoneWindows { get; init; }
 }

@@ -21,6 +21,7 @@ public static class Evaluator
         var frameConfusion = Square(classes);
         var outcomes = new List<ClipOutcome>();
         var windowProbabilities = new float[classes];
+        int noneFrames = 0, noneWindows = 0;
 
         foreach (var clip in clips.Where(c => !c.Flipped))
         {
@@ -33,6 +34,7 @@ public static class Evaluator
                 head.RunWindow(clip.Values.AsSpan(start * clip.FeatureSize, window * clip.FeatureSize), windowProbabilities);
                 var predicted = ArgMax(windowProbabilities);
                 windowConfusion[truth][predicted]++;
+                noneWindows += head.Thresholds is { } rule && rule.Decide(windowProbabilities) == rule.NoneIndex ? 1 : 0;
                 windowsCorrect += predicted == truth ? 1 : 0;
                 windowCount++;
                 for (var c = 0; c < classes; c++)
@@ -59,6 +61,7 @@ public static class Evaluator
             {
                 var predicted = ArgMax(perFrame.AsSpan(t * classes, classes));
                 frameConfusion[truth][predicted]++;
+                noneFrames += head.Thresholds is { } frameRule && frameRule.Decide(perFrame.AsSpan(t * classes, classes)) == frameRule.NoneIndex ? 1 : 0;
                 clipFramesCorrect += predicted == truth ? 1 : 0;
             }
 
@@ -94,6 +97,8 @@ public static class Evaluator
             WindowMetrics = Metrics(windowConfusion, labels),
             FrameMetrics = Metrics(frameConfusion, labels),
             PerClip = outcomes,
+            NoneFrames = head.Thresholds is null ? null : noneFrames,
+            NoneWindows = head.Thresholds is null ? null : noneWindows,
         };
     }
 

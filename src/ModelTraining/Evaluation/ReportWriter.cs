@@ -46,7 +46,8 @@ public static class ReportWriter
     public static string Summary(EvaluationResult e) =>
         $"clip accuracy {e.ClipAccuracy:P1} ({e.Clips} clips; balanced {e.ClipBalancedAccuracy:P1}, majority baseline {e.ClipMajorityBaseline:P1}), " +
         $"window accuracy {e.WindowAccuracy:P1} ({e.Windows} windows; balanced {e.WindowBalancedAccuracy:P1}, majority baseline {e.WindowMajorityBaseline:P1}), " +
-        $"per-frame accuracy {e.FrameAccuracy:P1} ({e.Frames} frames; balanced {e.FrameBalancedAccuracy:P1}, majority baseline {e.FrameMajorityBaseline:P1})";
+        $"per-frame accuracy {e.FrameAccuracy:P1} ({e.Frames} frames; balanced {e.FrameBalancedAccuracy:P1}, majority baseline {e.FrameMajorityBaseline:P1})" +
+        (e.NoneFrames is { } none ? $"; below the thresholds (none): {none} of {e.Frames} frames, {e.NoneWindows} of {e.Windows} windows (accuracies are of the most probable label)" : "");
 
     /// <summary>
     /// One sentence for every measure whose accuracy is not above its majority baseline (a model that predicts

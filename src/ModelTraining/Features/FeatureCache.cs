@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using StreamLrcn.Capture;
 using StreamLrcn.Inference;
+using StreamLrcn.Models;
 
 namespace StreamLrcn.Training.Features;
 
@@ -34,11 +35,14 @@ public sealed class FeatureCache
     /// <summary>$STREAMLRCN_CACHE/features (or the runtime's default cache folder).</summary>
     public static string DefaultDirectory => Path.Combine(ResNet18FeatureModel.DefaultCacheDirectory, "features");
 
-    /// <summary>The cache key of a clip: its content, the CNN and whether it is mirrored.</summary>
-    public string Key(string clipPath, bool flipped)
+    /// <summary>The cache key of a clip: its content, the CNN, whether it is mirrored and, for any input but the frame itself, the stream's settings.</summary>
+    /// <param name="stream">The one CNN stream cached (<see cref="CnnStreams.Describe"/>, e.g. the difference with its step and scale); null for the frame, whose keys stay as before.</param>
+    public string Key(string clipPath, bool flipped, string? stream = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes($"{FormatVersion}|{CnnKey}|{ResNet18FeatureModel.InputSize}|flip={flipped}|"));
+        if (stream is not null)
+            hash.AppendData(Encoding.UTF8.GetBytes($"stream={stream}|"));
         if (System.IO.Directory.Exists(clipPath))
         {
             foreach (var image in ImageFolderSource.ListImages(clipPath))

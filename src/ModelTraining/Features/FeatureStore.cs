@@ -3,6 +3,7 @@ using Serilog;
 using StreamLrcn.Capture;
 using StreamLrcn.Inference;
 using StreamLrcn.Training.Data;
+using StreamLrcn.Models;
 
 namespace StreamLrcn.Training.Features;
 
@@ -27,11 +28,81 @@ public sealed class FeatureStore(FeatureCache cache, CnnOptions cnn)
     /// </summary>
     /// <param name="onProgress">Called with (frames done, frames to extract) while extracting.</param>
     public IReadOnlyList<ClipFeatures> Load(IReadOnlyList<LabelledClip> clips, bool withFlips, out FeatureLoadStatistics statistics,
+        Action<long, long>? onProgress = null) =>
+        Load(clips, withFlips, CnnStreams.RgbOnly, out statistics, onProgress);
+
+    /// <summary>
+    /// Features for a head of several <paramref name="streams"/>: each stream is cached on its own
+    /// (the frame's entries are the same as an RGB-only head's) and the rows are put side by side,
+    /// [frames, streams.Rows · 512], in the streams' order, as the pipeline's CNN stage does.
+    /// </summary>
+    public IReadOnlyList<ClipFeatures> Load(IReadOnlyList<LabelledClip> clips, bool withFlips, CnnStreams streams, out FeatureLoadStatistics statistics,
         Action<long, long>? onProgress = null)
     {
+        if (streams.Rows == 1)
+            return LoadStream(clips, withFlips, streams, out statistics, onProgress);
+        var parts = new List<IReadOnlyList<ClipFeatures>>();
+        var total = new FeatureLoadStatistics(0, 0, 0, TimeSpan.Zero);
+        foreach (var name in streams.Names)
+        {
+            var single = name == CnnStreams.Rgb ? CnnStreams.RgbOnly : CnnStreams.DifferenceOnly(streams.Difference!);
+            parts.Add(LoadStream(clips, withFlips, single, out var part, onProgress));
+            total = new FeatureLoadStatistics(total.CacheHits + part.CacheHits, total.Extracted + part.Extracted,
+                total.FramesExtracted + part.FramesExtracted, total.Elapsed + part.Elapsed);
+        }
+        statistics = total;
+        return Enumerable.Range(0, parts[0].Count).Select(i => SideBySide(parts.Select(p => p[i]).ToArray())).ToArray();
+    }
+
+    /// <summary>
+    /// Features of the clips as a stream at 1/<paramref name="every"/> of their frame rate would give
+    /// them: every <paramref name="every"/>-th frame, its difference image spanning
+    /// <paramref name="every"/> times the step (the runtime's step counts the frames it sees).
+    /// </summary>
+    public IReadOnlyList<ClipFeatures> LoadEveryNth(IReadOnlyList<LabelledClip> clips, CnnStreams streams, int every, out FeatureLoadStatistics statistics,
+        Action<long, long>? onProgress = null)
+    {
+        if (every < 1)
+            throw new ArgumentOutOfRangeException(nameof(every), every, "the frame step must be at least 1");
+        var spanning = streams.Difference is { } d ? CnnStreams.Create(streams.Names, d with { Step = d.Step * every }) : streams;
+        return Load(clips, false, spanning, out statistics, onProgress).Select(c => EveryNth(c, every)).ToArray();
+    }
+
+    private static ClipFeatures EveryNth(ClipFeatures clip, int every)
+    {
+        if (every == 1)
+            return clip;
+        var frames = (clip.Frames + every - 1) / every;
+        return clip with { Frames = frames, Values = clip.Gather(Enumerable.Range(0, frames).Select(f => f * every).ToArray()) };
+    }
+
+    /// <summary>Each frame's features of every part, one after the other.</summary>
+    private static ClipFeatures SideBySide(IReadOnlyList<ClipFeatures> parts)
+    {
+        var frames = parts[0].Frames;
+        if (parts.Any(p => p.Frames != frames))
+            throw new InvalidOperationException($"{parts[0]}: the streams' features have {string.Join(" and ", parts.Select(p => p.Frames))} frames");
+        var size = parts.Sum(p => p.FeatureSize);
+        var values = new float[frames * size];
+        for (var f = 0; f < frames; f++)
+        {
+            var offset = f * size;
+            foreach (var part in parts)
+            {
+                part.Frame(f).CopyTo(values.AsSpan(offset));
+                offset += part.FeatureSize;
+            }
+        }
+        return parts[0] with { FeatureSize = size, Values = values };
+    }
+
+    private IReadOnlyList<ClipFeatures> LoadStream(IReadOnlyList<LabelledClip> clips, bool withFlips, CnnStreams stream, out FeatureLoadStatistics statistics,
+        Action<long, long>? onProgress)
+    {
         var stopwatch = Stopwatch.StartNew();
+        var streamKey = stream == CnnStreams.RgbOnly ? null : stream.Describe();
         var wanted = clips.SelectMany(c => withFlips ? new[] { (c, false), (c, true) } : new[] { (c, false) })
-            .Select(w => (Clip: w.c, Flipped: w.Item2, Key: cache.Key(w.c.Path, w.Item2)))
+            .Select(w => (Clip: w.c, Flipped: w.Item2, Key: cache.Key(w.c.Path, w.Item2, streamKey)))
             .ToArray();
         var results = new ClipFeatures?[wanted.Length];
         var misses = new List<int>();
@@ -48,13 +119,13 @@ public sealed class FeatureStore(FeatureCache cache, CnnOptions cnn)
         if (misses.Count > 0)
         {
             var total = misses.Sum(i => ExpectedFrames(wanted[i].Clip.Path));
-            Log.Information("Extracting CNN features of {Count} clip(s), about {Frames} frames; {Hits} found in the cache {Directory}",
-                misses.Count, total, wanted.Length - misses.Count, cache.Directory);
+            Log.Information("Extracting CNN features ({Stream}) of {Count} clip(s), about {Frames} frames; {Hits} found in the cache {Directory}",
+                stream.Describe(), misses.Count, total, wanted.Length - misses.Count, cache.Directory);
             using var featurizer = new ClipFeaturizer(cnn);
             foreach (var i in misses)
             {
                 var (clip, flipped, key) = wanted[i];
-                var values = featurizer.Featurize(clip.Path, flipped, out var frames, n =>
+                var values = featurizer.Featurize(clip.Path, flipped, stream, out var frames, n =>
                 {
                     framesDone += n;
                     onProgress?.Invoke(framesDone, Math.Max(total, framesDone));

@@ -174,7 +174,8 @@ public static class BenchCommand
             _package = package;
             _options = options;
             _input = input;
-            Extractor = new FeatureExtractor(options.Cnn, options.Batching?.MaxBatchSize);
+            // A batch of frames is one CNN row per stream of the package for each frame.
+            Extractor = new FeatureExtractor(options.Cnn, options.Batching?.MaxBatchSize * CnnStreams.From(package.Manifest.Cnn).Rows);
             for (var l = 0; l < Extractor.InFlightBatches; l++)
                 FillInput(Extractor.Lane(l), input, Extractor.MaxBatchSize);
             MeasureSession(Extractor, Extractor.MaxBatchSize, Extractor.InFlightBatches); // warm-up: the first runs allocate and plan
@@ -218,7 +219,7 @@ public static class BenchCommand
         if (!TryLoad(arguments, result, out var package, out var options))
             return ExitCodes.InvalidSetup;
 
-        using var extractor = new FeatureExtractor(options.Cnn, Math.Max(batchSizes.Max(), options.Batching?.MaxBatchSize ?? 0));
+        using var extractor = new FeatureExtractor(options.Cnn, Math.Max(batchSizes.Max(), (options.Batching?.MaxBatchSize ?? 0) * CnnStreams.From(package.Manifest.Cnn).Rows));
         var pipelineBatch = options.Batching?.MaxBatchSize ?? BatchingOptions.For(extractor.Target).MaxBatchSize;
         var batching = options.Batching ?? BatchingOptions.For(extractor.Target);
         options = options with { Batching = batching };

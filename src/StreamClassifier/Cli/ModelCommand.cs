@@ -108,6 +108,7 @@ public static class ModelCommand
         Line("window / stride", $"{m.Window} / {m.Stride} frames");
         Line("head", $"{m.Head.File}: GRU, {m.Head.Layers} layer(s) of {m.Head.HiddenSize}, {m.Labels.Count} outputs");
         Line("CNN", $"{m.Cnn.Model}, {m.Cnn.FeatureSize}-d features (derived by the runtime from its NuGet package)");
+        Line("CNN inputs per frame", CnnStreams.From(m.Cnn).Describe() + $" ({m.Cnn.HeadFeatureSize} features into the head)");
         Line("format", $"{m.Format} version {m.FormatVersion}");
         if (m.Training is { Count: > 0 } training)
         {

@@ -9,6 +9,7 @@ using StreamLrcn.Overlay;
 using StreamLrcn.Pipeline;
 using StreamLrcn.Sinks;
 using StreamLrcn.Dataflow;
+using StreamLrcn.Temporal;
 
 namespace StreamLrcn.Cli;
 
@@ -146,15 +147,15 @@ public static class ReplayCommand
     {
         var culture = CultureInfo.InvariantCulture;
         summary.WriteLine(string.Create(culture, $"frames: {run.FramesLabelled} in {run.Elapsed.TotalSeconds:0.00} s ({run.FramesPerSecond:0.0} fps), written to {output}"));
-        for (var i = 0; i < package.Labels.Count; i++)
-            summary.WriteLine(string.Create(culture, $"  {package.Labels[i]}: {run.LabelCounts[i]} frames"));
+        for (var i = 0; i < run.LabelCounts.Count; i++)
+            summary.WriteLine(string.Create(culture, $"  {LabelThresholds.NameOf(package.Labels, i)}: {run.LabelCounts[i]} frames"));
         for (var s = 0; s < run.Streams.Count; s++)
         {
             var stream = run.Streams[s];
             var skipped = stream.FramesSkipped > 0 ? $", {stream.FramesSkipped} skipped (could not be decoded)" : "";
             var counts = s < run.StreamLabelCounts.Count ? run.StreamLabelCounts[s] : [];
             var labels = counts.Any(c => c > 0)
-                ? " (" + string.Join(", ", counts.Select((c, i) => (c, i)).Where(p => p.c > 0).Select(p => $"{package.Labels[p.i]} {p.c}")) + ")"
+                ? " (" + string.Join(", ", counts.Select((c, i) => (c, i)).Where(p => p.c > 0).Select(p => $"{LabelThresholds.NameOf(package.Labels, p.i)} {p.c}")) + ")"
                 : "";
             summary.WriteLine(stream.Failed
                 ? $"stream {stream.Stream.Name}: FAILED after {stream.FramesCaptured} frames{skipped}{labels}: {stream.Error}"

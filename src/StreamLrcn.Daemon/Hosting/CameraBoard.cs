@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using StreamLrcn.Capture;
+using StreamLrcn.Temporal;
 
 namespace StreamLrcn.Hosting;
 
@@ -54,7 +55,7 @@ public sealed class CameraBoard
             return _entries.Select(e => new CameraHealth(
                 e.Source.Name,
                 e.Source.Status.ToString().ToLowerInvariant(),
-                e.Label is { } l ? _labels[l] : null,
+                e.Label is { } l ? LabelThresholds.NameOf(_labels, l) : null,
                 e.Label is null ? null : Math.Round(e.Confidence, 4),
                 e.LastLabelTimestamp == 0 ? null : Math.Round(Stopwatch.GetElapsedTime(e.LastLabelTimestamp).TotalSeconds, 3),
                 e.Source.FramesReceived,

@@ -120,7 +120,8 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
                 }
                 metrics.FramesClassified.WithLabels(names[i]).Inc();
                 metrics.Latency.WithLabels(names[i]).Observe(label.LatencyMilliseconds / 1000);
-                var change = hysteresis[i].Observe(label.LabelIndex, label.Confidence, label.Header.Timestamp);
+                // "none" is a decision, not a weak label: it is held like a label of full confidence, so a gesture that ends is reported as a change to none.
+                var change = hysteresis[i].Observe(label.LabelIndex, label.IsNone ? 1f : label.Confidence, label.Header.Timestamp);
                 board.OnLabel(i, hysteresis[i].Current, label.Confidence);
                 if (change is not null)
                     OnLabelChange(i, change, label, current, metrics, events, web);
@@ -181,7 +182,7 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         var now = DateTimeOffset.UtcNow;
         var start = now - (change.Time - change.Since);
         var before = current[camera] is { } previous ? previous with { EndTime = start } : null;
-        var after = new LabelSnapshot(package.Labels[change.After], Math.Round(change.Confidence, 4), start, null);
+        var after = new LabelSnapshot(LabelThresholds.NameOf(package.Labels, change.After), Math.Round(change.Confidence, 4), start, null);
         current[camera] = after;
         var name = cameras[camera].Source.Name;
         metrics.LabelEvents.WithLabels(name).Inc();

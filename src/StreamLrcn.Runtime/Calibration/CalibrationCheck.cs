@@ -22,12 +22,13 @@ public static class CalibrationCheck
         using var full = new ClipFeaturizer(new CnnOptions(DeviceRequest.Cpu, CnnPrecision.Float32, cpuThreads, InFlightBatches: 1));
         using var quantized = new ClipFeaturizer(new CnnOptions(DeviceRequest.Cpu, CnnPrecision.Int8, cpuThreads, InFlightBatches: 1, Calibration: calibration));
         using var head = new GruHead(package, package.Manifest.Window);
+        var streams = CnnStreams.From(package.Manifest.Cnn);
         int frames = 0, changedFrames = 0, windows = 0, changedWindows = 0;
         double minCosine = 1, cosineSum = 0;
         foreach (var clip in clips)
         {
-            var a = full.Featurize(clip, flip: false, out var count);
-            var b = quantized.Featurize(clip, flip: false, out _);
+            var a = full.Featurize(clip, flip: false, streams, out var count);
+            var b = quantized.Featurize(clip, flip: false, streams, out _);
             for (var i = 0; i < count; i++)
             {
                 var cosine = Cosine(a.AsSpan(i * head.FeatureSize, head.FeatureSize), b.AsSpan(i * head.FeatureSize, head.FeatureSize));

@@ -23,18 +23,19 @@ public static class PackageCalibrator
     public static CnnCalibration Calibrate(ModelPackage package, IReadOnlyList<string> calibrationClips, IReadOnlyList<string> checkClips,
         int frameStride = DefaultFrameStride, double maxChangedWindowFraction = CalibrationCheck.DefaultMaxChangedWindowFraction,
         int cpuThreads = 0, Action<string>? onClip = null) =>
-        Check(package, MeasureRanges(calibrationClips, frameStride, cpuThreads, onClip), checkClips, maxChangedWindowFraction, cpuThreads, onClip);
+        Check(package, MeasureRanges(calibrationClips, frameStride, cpuThreads, onClip, CnnStreams.From(package.Manifest.Cnn)), checkClips, maxChangedWindowFraction, cpuThreads, onClip);
 
     /// <summary>The ranges alone (<see cref="CnnCalibration.Check"/> null): what the trainer needs before it featurizes in int8.</summary>
+    /// <param name="streams">The package's CNN inputs: the ranges cover its difference images too; null: the frames alone.</param>
     public static CnnCalibration MeasureRanges(IReadOnlyList<string> calibrationClips, int frameStride = DefaultFrameStride, int cpuThreads = 0,
-        Action<string>? onClip = null)
+        Action<string>? onClip = null, CnnStreams? streams = null)
     {
         if (calibrationClips.Count == 0)
             throw new ArgumentException("calibration needs clips: expected at least one calibration clip, found none", nameof(calibrationClips));
         using var calibrator = new ActivationCalibrator(cpuThreads);
         foreach (var clip in calibrationClips)
         {
-            calibrator.AddClip(clip, frameStride);
+            calibrator.AddClip(clip, frameStride, streams);
             onClip?.Invoke(clip);
         }
         return new CnnCalibration

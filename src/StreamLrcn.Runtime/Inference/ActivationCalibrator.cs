@@ -24,6 +24,7 @@ public sealed class ActivationCalibrator : IDisposable
     private readonly float[] _max;
     private readonly byte[] _batch = new byte[BatchSize * FeatureExtractor.FrameBytes];
     private readonly FrameSlot _slot = new(ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
+    private readonly FrameSlot _difference = new(ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
     private readonly Mat _image = new();
     private int _pending;
 
@@ -43,18 +44,26 @@ public sealed class ActivationCalibrator : IDisposable
     public int Frames { get; private set; }
 
     /// <summary>Adds every <paramref name="frameStride"/>-th frame of a clip (the first included). Throws <see cref="FrameSourceException"/> for unreadable input.</summary>
-    public void AddClip(string clipPath, int frameStride)
+    /// <param name="streams">The CNN inputs of the package: each of the frame's rows (its frame, its difference image) is added; null: the frame.</param>
+    public void AddClip(string clipPath, int frameStride, CnnStreams? streams = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frameStride, 1);
+        streams ??= CnnStreams.RgbOnly;
+        using var history = streams.Difference is { } spec ? new DifferenceHistory(spec, _slot.Width, _slot.Height) : null;
         using var source = FrameSourceFactory.Open(clipPath);
         for (var index = 0; source.Read(_image, out _); index++)
         {
+            PreprocessStage.Resize(_image, _slot);
+            // The difference history sees every frame, as the pipeline's does, even those not added.
+            history?.Next(_slot, _difference);
             if (index % frameStride != 0)
                 continue;
-            PreprocessStage.Resize(_image, _slot);
-            _slot.Span.CopyTo(_batch.AsSpan(_pending * FeatureExtractor.FrameBytes));
-            if (++_pending == BatchSize)
-                Flush();
+            foreach (var name in streams.Names)
+            {
+                (name == CnnStreams.Rgb ? _slot : _difference).Span.CopyTo(_batch.AsSpan(_pending * FeatureExtractor.FrameBytes));
+                if (++_pending == BatchSize)
+                    Flush();
+            }
         }
     }
 
@@ -97,6 +106,7 @@ public sealed class ActivationCalibrator : IDisposable
         _session.Dispose();
         _runOptions.Dispose();
         _slot.Dispose();
+        _difference.Dispose();
         _image.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using StreamLrcn.Capture;
 using StreamLrcn.Preprocessing;
+using StreamLrcn.Models;
 
 namespace StreamLrcn.Inference;
 
@@ -14,6 +15,7 @@ public sealed class ClipFeaturizer : IDisposable
 {
     private readonly FeatureExtractor _extractor;
     private readonly FrameSlot _slot = new(ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
+    private readonly FrameSlot _difference = new(ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
     private readonly Mat _image = new();
     private readonly float[] _batchFeatures;
 
@@ -26,7 +28,7 @@ public sealed class ClipFeaturizer : IDisposable
     public ClipFeaturizer(CnnOptions options, int batchSize = 8)
     {
         _extractor = new FeatureExtractor(options, batchSize);
-        _batchFeatures = new float[batchSize * _extractor.FeatureSize];
+        _batchFeatures = new float[_extractor.MaxBatchSize * _extractor.FeatureSize];
     }
 
     /// <summary>The precision the CNN runs in.</summary>
@@ -41,10 +43,24 @@ public sealed class ClipFeaturizer : IDisposable
     /// and returns [frames, FeatureSize]. Throws <see cref="FrameSourceException"/> for unreadable input.
     /// </summary>
     /// <param name="onFrames">Called with the number of frames just featurized, for progress bars.</param>
-    public float[] Featurize(string clipPath, bool flip, out int frames, Action<int>? onFrames = null)
+    public float[] Featurize(string clipPath, bool flip, out int frames, Action<int>? onFrames = null) =>
+        Featurize(clipPath, flip, CnnStreams.RgbOnly, out frames, onFrames);
+
+    /// <summary>
+    /// Like <see cref="Featurize(string, bool, out int, Action{int}?)"/> for a head of several
+    /// <paramref name="streams"/>: returns [frames, streams.Rows · FeatureSize], each frame's rows
+    /// run in one CNN batch as the pipeline runs them. The clip's first frame is a stream start:
+    /// its difference image is all zeros (<see cref="DifferenceHistory"/>).
+    /// </summary>
+    public float[] Featurize(string clipPath, bool flip, CnnStreams streams, out int frames, Action<int>? onFrames = null)
     {
+        var rows = streams.Rows;
+        if (_extractor.MaxBatchSize < rows)
+            throw new ArgumentException($"the CNN batch holds {_extractor.MaxBatchSize} rows, a frame of [{string.Join(", ", streams.Names)}] needs {rows}", nameof(streams));
+        var framesPerBatch = _extractor.MaxBatchSize / rows;
+        using var history = streams.Difference is { } spec ? new DifferenceHistory(spec, _slot.Width, _slot.Height) : null;
         using var source = FrameSourceFactory.Open(clipPath);
-        var values = new List<float>((int)Math.Min(source.ExpectedFrameCount ?? 256, 100_000) * FeatureSize);
+        var values = new List<float>((int)Math.Min(source.ExpectedFrameCount ?? 256, 100_000) * FeatureSize * rows);
         var pending = 0;
         frames = 0;
         while (source.Read(_image, out _))
@@ -52,19 +68,21 @@ public sealed class ClipFeaturizer : IDisposable
             if (flip)
                 Cv2.Flip(_image, _image, FlipMode.Y);
             PreprocessStage.Resize(_image, _slot);
-            _slot.Span.CopyTo(_extractor.InputRow(pending));
+            history?.Next(_slot, _difference);
+            for (var s = 0; s < rows; s++)
+                (streams.Names[s] == CnnStreams.Rgb ? _slot : _difference).Span.CopyTo(_extractor.InputRow(pending * rows + s));
             pending++;
             frames++;
-            if (pending == _extractor.MaxBatchSize)
+            if (pending == framesPerBatch)
             {
-                Flush(pending, values);
+                Flush(pending * rows, values);
                 onFrames?.Invoke(pending);
                 pending = 0;
             }
         }
         if (pending > 0)
         {
-            Flush(pending, values);
+            Flush(pending * rows, values);
             onFrames?.Invoke(pending);
         }
         if (frames == 0)
@@ -82,6 +100,7 @@ public sealed class ClipFeaturizer : IDisposable
     {
         _extractor.Dispose();
         _slot.Dispose();
+        _difference.Dispose();
         _image.Dispose();
     }
 }

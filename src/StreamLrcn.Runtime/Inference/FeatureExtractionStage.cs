@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using StreamLrcn.Capture;
 using StreamLrcn.Dataflow;
+using StreamLrcn.Models;
 
 namespace StreamLrcn.Inference;
 
@@ -13,9 +14,17 @@ namespace StreamLrcn.Inference;
 /// on. With two lanes on a GPU the upload of one batch overlaps the compute of the other. Batches
 /// leave in the order they arrived, whatever lane finishes first, so each stream's frames stay in
 /// order. The extractor is lent by the pipeline, which disposes it.
+/// <para>
+/// With <paramref name="streams"/> of more than one input, each frame fills that many consecutive
+/// rows of the same CNN batch (its resized frame, its difference image) and its features are the
+/// rows' features side by side, [Count, Rows · 512], as the head takes them.
+/// </para>
 /// </summary>
-public sealed class FeatureExtractionStage(ChannelReader<FrameBatch> input, ChannelWriter<FeatureBatch> output, FeatureExtractor extractor, PipelineStatistics statistics)
+public sealed class FeatureExtractionStage(ChannelReader<FrameBatch> input, ChannelWriter<FeatureBatch> output, FeatureExtractor extractor, PipelineStatistics statistics,
+    CnnStreams? streams = null)
 {
+    private readonly CnnStreams _streams = streams ?? CnnStreams.RgbOnly;
+
     private readonly OrderedEmitter<FrameBatch, FeatureBatch> _emitter = new(input, output, batch => batch.Release());
     public async Task RunAsync(CancellationToken cancellation)
     {
@@ -48,38 +57,42 @@ public sealed class FeatureExtractionStage(ChannelReader<FrameBatch> input, Chan
             if (!_emitter.TryTake(out var batch, out var ticket))
                 continue;
             var started = Stopwatch.GetTimestamp();
-            var result = Extract(lane, batch);
+            var result = Extract(lane, batch, _streams);
             statistics.RecordBatch(result.Headers, Stopwatch.GetElapsedTime(started));
             if (!_emitter.Emit(ticket, result, cancellation))
                 return;
         }
     }
 
-    private static FeatureBatch Extract(ExtractionLane lane, FrameBatch batch)
+    private static FeatureBatch Extract(ExtractionLane lane, FrameBatch batch, CnnStreams streams)
     {
         var headers = new FrameHeader[batch.Count];
+        var rows = streams.Rows;
         try
         {
             for (var i = 0; i < batch.Count; i++)
             {
                 headers[i] = batch.Frames[i].Header;
-                batch.Frames[i].Slot.Span.CopyTo(lane.InputRow(i));
+                if (rows == 1 && streams.HasRgb)
+                    batch.Frames[i].Slot.Span.CopyTo(lane.InputRow(i));
+                else
+                    StreamRows.Copy(batch.Frames[i], streams, lane, i * rows);
             }
         }
         finally
         {
             batch.Release();
         }
-        var features = ArrayPool<float>.Shared.Rent(batch.Count * lane.FeatureSize);
+        var features = ArrayPool<float>.Shared.Rent(batch.Count * rows * lane.FeatureSize);
         try
         {
-            lane.Run(batch.Count, features);
+            lane.Run(batch.Count * rows, features);
         }
         catch
         {
             ArrayPool<float>.Shared.Return(features);
             throw;
         }
-        return new FeatureBatch(headers, features, lane.FeatureSize);
+        return new FeatureBatch(headers, features, lane.FeatureSize * rows);
     }
 }

@@ -32,6 +32,13 @@ public sealed record ModelManifest
     /// <summary>A window label is emitted every <c>Stride</c> frames.</summary>
     public required int Stride { get; init; }
 
+    /// <summary>
+    /// Optional per-label probability thresholds (every label, each 0-1), chosen by the trainer on
+    /// validation clips: a frame whose labels all stay below their thresholds is labelled
+    /// <c>none</c> (see <see cref="Temporal.LabelThresholds"/>). Absent: every frame gets its most probable label.
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? Thresholds { get; init; }
+
     /// <summary>Free-form facts from training (data, accuracy, date).</summary>
     public Dictionary<string, JsonElement>? Training { get; init; }
 
@@ -51,8 +58,22 @@ public sealed record CnnSpec
     /// <summary>Only <see cref="SupportedCnn.Id"/> exists so far.</summary>
     public required string Model { get; init; }
 
-    /// <summary>Length of the feature vector the CNN emits per frame.</summary>
+    /// <summary>Length of the feature vector the CNN emits per input row (per stream).</summary>
     public required int FeatureSize { get; init; }
+
+    /// <summary>
+    /// The inputs the head takes per frame, in feature order: <c>"rgb"</c> (the frame) and/or
+    /// <c>"difference"</c> (see <see cref="Difference"/>). Absent: the frame alone, as every package
+    /// before the motion stream.
+    /// </summary>
+    public IReadOnlyList<string>? Streams { get; init; }
+
+    /// <summary>The difference image's step and scale; absent with a difference stream: step 1, scale 2.</summary>
+    public DifferenceSpec? Difference { get; init; }
+
+    /// <summary>Features the head takes per frame: <see cref="FeatureSize"/> for each stream.</summary>
+    [JsonIgnore]
+    public int HeadFeatureSize => FeatureSize * (Streams?.Count ?? 1);
 }
 
 /// <summary>The recurrent head: a GRU over features and a linear classifier, one ONNX file.</summary>

@@ -66,9 +66,12 @@ public sealed class ModelPackage
     public static ModelPackage Write(string directory, ModelManifest manifest, HeadWeights weights)
     {
         weights.Validate();
+        var rows = manifest.Cnn.Streams?.Count ?? 1;
+        if (rows < 1 || weights.FeatureSize % rows != 0)
+            throw new ModelPackageException($"the head takes {weights.FeatureSize} features, which the manifest's {rows} CNN stream(s) cannot split evenly");
         var consistent = manifest with
         {
-            Cnn = manifest.Cnn with { FeatureSize = weights.FeatureSize },
+            Cnn = manifest.Cnn with { FeatureSize = weights.FeatureSize / rows },
             Head = manifest.Head with { HiddenSize = weights.HiddenSize, Layers = weights.Layers.Count },
         };
         if (consistent.Labels.Count != weights.ClassCount)
@@ -100,10 +103,29 @@ public sealed class ModelPackage
         Expect(m.Labels.All(l => !string.IsNullOrWhiteSpace(l)), "labels", "non-empty names", "an empty name");
         Expect(m.Labels.Distinct(StringComparer.Ordinal).Count() == m.Labels.Count, "labels", "unique names",
             string.Join(", ", m.Labels.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => $"'{g.Key}' twice")));
+        if (m.Thresholds is { } thresholds)
+        {
+            Expect(!m.Labels.Contains(Temporal.LabelThresholds.NoneName), "labels", $"no label named '{Temporal.LabelThresholds.NoneName}' in a package with thresholds (it is the label of frames below them)", $"'{Temporal.LabelThresholds.NoneName}'");
+            foreach (var label in m.Labels)
+                Expect(thresholds.ContainsKey(label), "thresholds", $"a threshold for every label", $"none for '{label}'");
+            foreach (var (label, value) in thresholds)
+            {
+                Expect(m.Labels.Contains(label), "thresholds", "only the package's labels", $"'{label}'");
+                Expect(value is >= 0 and <= 1, $"thresholds.{label}", "a probability from 0 to 1", value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
         Expect(m.Window >= 1, "window", "at least 1", $"{m.Window}");
         Expect(m.Stride >= 1, "stride", "at least 1", $"{m.Stride}");
         Expect(m.Cnn.Model == SupportedCnn.Id, "cnn.model", $"'{SupportedCnn.Id}'", $"'{m.Cnn.Model}'");
         Expect(m.Cnn.FeatureSize == SupportedCnn.FeatureSize, "cnn.featureSize", $"{SupportedCnn.FeatureSize} (what {m.Cnn.Model} emits)", $"{m.Cnn.FeatureSize}");
+        try
+        {
+            CnnStreams.From(m.Cnn);
+        }
+        catch (ModelPackageException ex)
+        {
+            throw new ModelPackageException($"{manifestPath}: {ex.Message}", ex);
+        }
         Expect(m.Head.HiddenSize >= 1, "head.hiddenSize", "at least 1", $"{m.Head.HiddenSize}");
         Expect(m.Head.Layers >= 1, "head.layers", "at least 1", $"{m.Head.Layers}");
         Expect(File.Exists(HeadPath), "head.file", $"a file '{HeadPath}'", "none");
@@ -120,7 +142,7 @@ public sealed class ModelPackage
         using (session)
         {
             var h = m.Head;
-            CheckTensor(session.InputMetadata, h.FeaturesInput, "input", [-1, -1, m.Cnn.FeatureSize]);
+            CheckTensor(session.InputMetadata, h.FeaturesInput, "input", [-1, -1, m.Cnn.HeadFeatureSize]);
             CheckTensor(session.InputMetadata, h.StateInput, "input", [h.Layers, -1, h.HiddenSize]);
             CheckTensor(session.OutputMetadata, h.ProbabilitiesOutput, "output", [-1, -1, m.Labels.Count]);
             CheckTensor(session.OutputMetadata, h.StateOutput, "output", [h.Layers, -1, h.HiddenSize]);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OpenCvSharp;
+using StreamLrcn.Temporal;
 
 namespace StreamLrcn.Overlay;
 
@@ -53,8 +54,17 @@ public sealed class OverlayRenderer(IReadOnlyList<string> labels, OverlayPositio
         Darken(image, layout.LabelPanel);
         if (content.Label is { } label)
         {
-            Cv2.Rectangle(image, layout.Swatch, ClassColor(label.LabelIndex), -1);
-            Put(image, string.Create(culture, $"{labels[label.LabelIndex]} {Percent(label.Confidence)}"), layout.LabelOrigin, layout.LargeFont, layout.LargeThickness, Text);
+            // "none" is no gesture: an empty swatch and the name alone, dimmed (its confidence is no label's).
+            if (LabelThresholds.IsNone(labels, label.LabelIndex))
+            {
+                Cv2.Rectangle(image, layout.Swatch, TrackColor, Math.Max(1, layout.SmallThickness));
+                Put(image, LabelThresholds.NoneName, layout.LabelOrigin, layout.LargeFont, layout.LargeThickness, Dim);
+            }
+            else
+            {
+                Cv2.Rectangle(image, layout.Swatch, ClassColor(label.LabelIndex), -1);
+                Put(image, string.Create(culture, $"{labels[label.LabelIndex]} {Percent(label.Confidence)}"), layout.LabelOrigin, layout.LargeFont, layout.LargeThickness, Text);
+            }
         }
         else
         {
@@ -63,7 +73,7 @@ public sealed class OverlayRenderer(IReadOnlyList<string> labels, OverlayPositio
         }
 
         var window = content.WindowLabelIndex is { } w
-            ? string.Create(culture, $"window: {labels[w]} {Percent(content.WindowConfidence)}")
+            ? LabelThresholds.IsNone(labels, w) ? "window: " + LabelThresholds.NoneName : string.Create(culture, $"window: {labels[w]} {Percent(content.WindowConfidence)}")
             : string.Create(culture, $"window: {content.WindowFill}/{content.WindowSize} frames");
         Put(image, window, layout.WindowOrigin, layout.SmallFont, layout.SmallThickness, Text);
 

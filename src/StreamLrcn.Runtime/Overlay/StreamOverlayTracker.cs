@@ -53,7 +53,7 @@ public sealed class StreamOverlayTracker(int windowSize)
         if (label.WindowLabelIndex is { } window && label.WindowProbabilities is { } probabilities)
         {
             WindowLabelIndex = window;
-            WindowConfidence = probabilities[window];
+            WindowConfidence = LabelThresholds.ConfidenceOf(window, probabilities);
         }
         _arrivals[_arrivalCount % _arrivals.Length] = arrival;
         _arrivalCount++;

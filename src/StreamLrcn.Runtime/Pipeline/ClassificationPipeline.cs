@@ -31,6 +31,9 @@ public sealed class ClassificationPipeline : IDisposable
     private readonly BatchingOptions _batching;
     private readonly GruHead[] _heads;
     private readonly FrameSlotPool _pool;
+    private readonly CnnStreams _streams;
+    private readonly FrameSlotPool? _differencePool;
+    private volatile DifferenceStage? _difference;
     private readonly IReadOnlyList<ILabelSink> _sinks;
     private readonly FrameTap? _frameTap;
     private readonly ILoggerFactory? _loggerFactory;
@@ -50,16 +53,21 @@ public sealed class ClassificationPipeline : IDisposable
         _sinks = sinks;
         _frameTap = frameTap;
         _ownsExtractor = extractor is null;
-        _extractor = extractor ?? new FeatureExtractor(options.Cnn, options.Batching?.MaxBatchSize, loggerFactory: loggerFactory);
-        _batching = options.Batching ?? BatchingOptions.For(_extractor.Target) with { MaxBatchSize = _extractor.MaxBatchSize };
-        if (_extractor.MaxBatchSize < _batching.MaxBatchSize)
-            throw new ArgumentException($"the CNN's input buffer holds {_extractor.MaxBatchSize} frames, the batcher makes batches of up to {_batching.MaxBatchSize}");
+        // Each frame takes one CNN row per stream of the package (its frame, its difference image).
+        _streams = CnnStreams.From(package.Manifest.Cnn);
+        var rows = _streams.Rows;
+        _extractor = extractor ?? new FeatureExtractor(options.Cnn, options.Batching?.MaxBatchSize * rows, loggerFactory: loggerFactory);
+        _batching = options.Batching ?? BatchingOptions.For(_extractor.Target) with { MaxBatchSize = Math.Max(1, _extractor.MaxBatchSize / rows) };
+        if (_extractor.MaxBatchSize < _batching.MaxBatchSize * rows)
+            throw new ArgumentException($"the CNN's input buffer holds {_extractor.MaxBatchSize} rows, the batcher makes batches of up to {_batching.MaxBatchSize} frames of {rows} row(s)");
         Statistics = new PipelineStatistics(_batching.MaxBatchSize);
         // The GRU steps through every frame on the CPU; with a GPU CNN that needs several cores.
         var partitions = _extractor.Target.IsGpu ? Math.Max(2, Environment.ProcessorCount / 4) : 1;
         _heads = Enumerable.Range(0, partitions).Select(_ => new GruHead(package, options.Temporal.Window)).ToArray();
         // Enough slots for a batch being filled, one queued and one per lane in flight.
         _pool = new FrameSlotPool((2 + _extractor.InFlightBatches) * _batching.MaxBatchSize, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
+        if (_streams.Difference is not null)
+            _differencePool = new FrameSlotPool(_pool.Capacity, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
     }
 
     public string Provider => _extractor.Provider;
@@ -83,7 +91,11 @@ public sealed class ClassificationPipeline : IDisposable
     /// Asks the temporal stage to clear the recurrent state of every stream at its next frame
     /// (outputs say <see cref="ResetReason.UserReset"/>). Safe from any thread; ignored when no run is active.
     /// </summary>
-    public void RequestReset() => _temporal?.RequestReset();
+    public void RequestReset()
+    {
+        _difference?.RequestReset();
+        _temporal?.RequestReset();
+    }
 
     /// <summary>Raised on the sink thread for every label, after the sinks wrote it.</summary>
     public event Action<FrameLabel>? LabelWritten;
@@ -127,6 +139,10 @@ public sealed class ClassificationPipeline : IDisposable
         {
             FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
         });
+        var differenced = _differencePool is null ? null : Channel.CreateBounded<PreprocessedFrame>(new BoundedChannelOptions(live ? 1 : _batching.MaxBatchSize)
+        {
+            FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
+        });
         var batches = Channel.CreateBounded<FrameBatch>(new BoundedChannelOptions(_extractor.InFlightBatches) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true });
         var features = Channel.CreateBounded<FeatureBatch>(new BoundedChannelOptions(2) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         var labels = Channel.CreateBounded<FrameLabel>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
@@ -134,10 +150,13 @@ public sealed class ClassificationPipeline : IDisposable
         // Room for every frame the slot pool lets into the pipeline: see FrameTap on why that
         // keeps a full tap from stalling the run.
         _frameTap?.Open(_pool.Capacity + PreprocessWorkers);
-        var sinkStage = new SinkStage(labels.Reader, _sinks, _package.Labels.Count);
+        // With thresholds a frame may be "none", counted one past the classes.
+        var sinkStage = new SinkStage(labels.Reader, _sinks, _package.Labels.Count + (_package.Manifest.Thresholds is null ? 0 : 1));
         sinkStage.LabelWritten += label => LabelWritten?.Invoke(label);
         _sinkStage = sinkStage;
-        var cnn = new FeatureExtractionStage(batches.Reader, features.Writer, _extractor, Statistics);
+        var cnn = new FeatureExtractionStage(batches.Reader, features.Writer, _extractor, Statistics, _streams);
+        var difference = differenced is null ? null : new DifferenceStage(preprocessed.Reader, differenced.Writer, _differencePool!, _streams.Difference!, _options.Temporal.MaxTimestampGap);
+        _difference = difference;
         var temporal = new TemporalStage(features.Reader, labels.Writer, _heads, _options.Temporal);
         _temporal = temporal;
         _queueDepths = () =>
@@ -145,6 +164,7 @@ public sealed class ClassificationPipeline : IDisposable
             .. captures.Select((capture, i) => KeyValuePair.Create("capture:" + capture.Stream.Name, streamChannels[i].Reader.Count)),
             KeyValuePair.Create("frames", frames.Reader.Count),
             KeyValuePair.Create("preprocessed", preprocessed.Reader.Count),
+            .. differenced is null ? [] : new[] { KeyValuePair.Create("differenced", differenced.Reader.Count) },
             KeyValuePair.Create("batches", batches.Reader.Count),
             KeyValuePair.Create("features", features.Reader.Count),
             KeyValuePair.Create("labels", labels.Reader.Count),
@@ -158,11 +178,12 @@ public sealed class ClassificationPipeline : IDisposable
         {
             new StreamMerger(streamChannels.Select(c => c.Reader).ToArray(), frames.Writer, live ? MergeOrder.FirstAvailable : MergeOrder.RoundRobin).RunAsync(stop.Token),
             new PreprocessStage(frames.Reader, preprocessed.Writer, _pool, PreprocessWorkers, _frameTap?.Writer).RunAsync(stop.Token),
-            new Batcher(preprocessed.Reader, batches.Writer, _batching, TimeProvider.System).RunAsync(stop.Token),
+            difference?.RunAsync(stop.Token),
+            new Batcher((differenced ?? preprocessed).Reader, batches.Writer, _batching, TimeProvider.System).RunAsync(stop.Token),
             cnn.RunAsync(stop.Token),
             temporal.RunAsync(stop.Token),
             sinkStage.RunAsync(stop.Token),
-        };
+        }.OfType<Task>().ToArray();
 
         StreamOutcome[] outcomes = [];
         try
@@ -233,6 +254,7 @@ public sealed class ClassificationPipeline : IDisposable
         foreach (var head in _heads)
             head.Dispose();
         _pool.Dispose();
+        _differencePool?.Dispose();
         foreach (var sink in _sinks)
             sink.Dispose();
     }

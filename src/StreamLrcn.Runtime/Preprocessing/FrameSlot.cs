@@ -33,6 +33,11 @@ public sealed unsafe class FrameSlot : IDisposable
 
     public ReadOnlySpan<byte> Span => new((void*)Pointer, Length);
 
+    /// <summary>The slot's bytes, for the one who holds it to write.</summary>
+    public Span<byte> WritableSpan => new((void*)Pointer, Length);
+
+    public void Clear() => WritableSpan.Clear();
+
     /// <summary>A Mat header over the slot's memory; the caller disposes the header, never the memory.</summary>
     public Mat AsMat() => Mat.FromPixelData(Height, Width, MatType.CV_8UC3, Pointer);
 

@@ -22,6 +22,10 @@ public sealed class FrameSlotPool : IDisposable
 
     public int Capacity => _all.Length;
 
+    public int Width => _all[0].Width;
+
+    public int Height => _all[0].Height;
+
     public async ValueTask<FrameSlot> RentAsync(CancellationToken cancellation)
     {
         var slot = await _free.Reader.ReadAsync(cancellation);

@@ -14,5 +14,24 @@ public sealed class PreprocessedFrame(FrameHeader header, FrameSlot slot, FrameS
 
     public FrameSlot Slot { get; } = slot;
 
-    public void Release() => Interlocked.Exchange(ref _pool, null)?.Return(Slot);
+    private FrameSlotPool? _differencePool;
+
+    /// <summary>The frame's difference image (<see cref="DifferenceStage"/>); null for packages without a difference stream.</summary>
+    public FrameSlot? Difference { get; private set; }
+
+    /// <summary>Attaches the difference image; the frame then returns its slot to <paramref name="differencePool"/> on release.</summary>
+    internal void AttachDifference(FrameSlot difference, FrameSlotPool differencePool)
+    {
+        if (Difference is not null)
+            throw new InvalidOperationException("the frame already has a difference image");
+        Difference = difference;
+        _differencePool = differencePool;
+    }
+
+    public void Release()
+    {
+        Interlocked.Exchange(ref _pool, null)?.Return(Slot);
+        if (Interlocked.Exchange(ref _differencePool, null) is { } differencePool)
+            differencePool.Return(Difference!);
+    }
 }

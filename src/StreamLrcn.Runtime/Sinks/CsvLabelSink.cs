@@ -37,16 +37,16 @@ public sealed class CsvLabelSink : ILabelSink
         w.Write(',');
         w.Write(LabelFormat.Number(Math.Round(label.Header.Timestamp.TotalMilliseconds, 3)));
         w.Write(',');
-        w.Write(Quote(_labels[label.LabelIndex]));
+        w.Write(Quote(LabelThresholds.NameOf(_labels, label.LabelIndex)));
         w.Write(',');
         w.Write(LabelFormat.Number(label.Confidence));
         WriteProbabilities(label.Probabilities);
         w.Write(',');
         if (label.WindowLabelIndex is { } window && label.WindowProbabilities is { } windowProbabilities)
         {
-            w.Write(Quote(_labels[window]));
+            w.Write(Quote(LabelThresholds.NameOf(_labels, window)));
             w.Write(',');
-            w.Write(LabelFormat.Number(windowProbabilities[window]));
+            w.Write(LabelFormat.Number(LabelThresholds.ConfidenceOf(window, windowProbabilities)));
             WriteProbabilities(windowProbabilities);
         }
         else

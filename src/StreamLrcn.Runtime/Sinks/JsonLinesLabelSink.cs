@@ -31,14 +31,14 @@ public sealed class JsonLinesLabelSink : ILabelSink
         w.WriteNumber("streamIndex", label.Header.Stream.Id);
         w.WriteNumber("frame", label.Header.Sequence);
         w.WriteNumber("timeMs", Math.Round(label.Header.Timestamp.TotalMilliseconds, 3));
-        w.WriteString("label", _labels[label.LabelIndex]);
+        w.WriteString("label", LabelThresholds.NameOf(_labels, label.LabelIndex));
         w.WriteNumber("confidence", label.Confidence);
         WriteProbabilities(label.Probabilities);
         if (label.WindowLabelIndex is { } window && label.WindowProbabilities is { } windowProbabilities)
         {
             w.WriteStartObject("window");
-            w.WriteString("label", _labels[window]);
-            w.WriteNumber("confidence", windowProbabilities[window]);
+            w.WriteString("label", LabelThresholds.NameOf(_labels, window));
+            w.WriteNumber("confidence", LabelThresholds.ConfidenceOf(window, windowProbabilities));
             WriteProbabilities(windowProbabilities);
             w.WriteEndObject();
         }

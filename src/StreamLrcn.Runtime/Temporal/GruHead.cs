@@ -23,10 +23,11 @@ public sealed class GruHead : IDisposable
     public GruHead(ModelPackage package, int window)
     {
         var head = package.Manifest.Head;
-        FeatureSize = package.Manifest.Cnn.FeatureSize;
+        FeatureSize = package.Manifest.Cnn.HeadFeatureSize;
         HiddenSize = head.HiddenSize;
         Layers = head.Layers;
         ClassCount = package.Manifest.Labels.Count;
+        Thresholds = LabelThresholds.From(package.Manifest);
         Window = window;
         using (var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 })
             _session = new InferenceSession(package.HeadPath, options);
@@ -36,6 +37,9 @@ public sealed class GruHead : IDisposable
     }
 
     public int FeatureSize { get; }
+
+    /// <summary>The package's per-label thresholds (labels below them: "none"); null when it has none.</summary>
+    public LabelThresholds? Thresholds { get; }
 
     public int HiddenSize { get; }
 

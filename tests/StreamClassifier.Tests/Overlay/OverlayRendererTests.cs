@@ -91,6 +91,62 @@ public sealed class OverlayRendererTests
     }
 
     [Fact]
+    public void A_none_label_leaves_the_swatch_unfilled_and_is_not_drawn_as_a_gesture_but_its_bars_still_are()
+    {
+        float[] probabilities = [0.4f, 0.35f, 0.25f];
+        using var gesture = Background(640, 480);
+        using var none = Background(640, 480);
+        var renderer = new OverlayRenderer(Labels);
+        renderer.Draw(gesture, Content(Label(0, probabilities)));
+        renderer.Draw(none, Content(Label(Labels.Length, probabilities)));
+        var layout = renderer.LayoutFor(none.Size());
+
+        // The swatch's inside keeps the darkened background: no class colour fills it.
+        var inner = InnerSwatch(layout);
+        Assert.True(OverlayProbe.MeanDifference(gesture, none, inner) > 40, "the none swatch looks like the gesture's");
+        // No white label text beside it (the name is drawn dimmed), while the gesture's label is white.
+        var textRegion = LabelText(layout);
+        Assert.True(WhitePixels(gesture, textRegion) > 100);
+        Assert.Equal(0, WhitePixels(none, textRegion));
+        // The probability bars are the same: the head's output is still shown.
+        Assert.Equal(0, OverlayProbe.MeanDifference(gesture, none, layout.BarPanel));
+    }
+
+    [Fact]
+    public void A_background_class_named_none_is_drawn_as_no_gesture_too()
+    {
+        using var gesture = Background(640, 480);
+        using var none = Background(640, 480);
+        var label = Label(2, [0.1f, 0.1f, 0.8f]);
+        new OverlayRenderer(["raise_arms_side", "wave", "raise_arms_front"]).Draw(gesture, Content(label));
+        var renderer = new OverlayRenderer(["raise_arms_side", "wave", "none"]);
+        renderer.Draw(none, Content(label));
+        var layout = renderer.LayoutFor(none.Size());
+
+        var inner = InnerSwatch(layout);
+        Assert.True(OverlayProbe.MeanDifference(gesture, none, inner) > 40, "the background class's swatch is filled like a gesture's");
+        var textRegion = LabelText(layout);
+        Assert.True(WhitePixels(gesture, textRegion) > 100);
+        Assert.Equal(0, WhitePixels(none, textRegion));
+    }
+
+    /// <summary>The middle of the swatch, clear of its outline.</summary>
+    private static Rect InnerSwatch(OverlayLayout layout) =>
+        new(layout.Swatch.X + layout.Swatch.Width / 4, layout.Swatch.Y + layout.Swatch.Height / 4, layout.Swatch.Width / 2, layout.Swatch.Height / 2);
+
+    /// <summary>Where the label's name is drawn, right of the swatch.</summary>
+    private static Rect LabelText(OverlayLayout layout) =>
+        new(layout.Swatch.Right, layout.Swatch.Y, layout.LabelPanel.Right - layout.Swatch.Right - layout.Padding, layout.Swatch.Height);
+
+    private static int WhitePixels(Mat image, Rect region)
+    {
+        using var part = new Mat(image, region);
+        using var white = new Mat();
+        Cv2.InRange(part, new Scalar(200, 200, 200), new Scalar(255, 255, 255), white);
+        return Cv2.CountNonZero(white);
+    }
+
+    [Fact]
     public void Without_a_label_the_overlay_draws_no_bars_and_still_says_the_state()
     {
         using var image = Background(640, 480);
