@@ -39,14 +39,8 @@ public sealed class FrameSlotPool : IDisposable
     /// </summary>
     public FrameSlot Rent(CancellationToken cancellation)
     {
-        FrameSlot? slot;
-        while (!_free.Reader.TryRead(out slot))
-        {
-            if (!_free.Reader.WaitToReadAsync(cancellation).AsTask().GetAwaiter().GetResult())
-                throw new ObjectDisposedException(nameof(FrameSlotPool));
-        }
-        Volatile.Write(ref slot.Rented, 1);
-        return slot;
+        var renting = RentAsync(cancellation);
+        return renting.IsCompletedSuccessfully ? renting.Result : renting.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Puts a rented slot back. Throws <see cref="InvalidOperationException"/> for a slot that is not rented from this pool (returned twice, or another pool's).</summary>

@@ -9,6 +9,13 @@ internal static class RepoPaths
 
     public static string DefaultModel => Path.Combine(Root, "models", "default");
 
+    /// <summary>
+    /// The frame-only (RGB) default of 2026-11-29, kept as test data: on the RTSP server's test
+    /// patterns its label changes every few seconds, where the motion default sees one steady
+    /// motion and keeps one label, so tests that need a camera's label to change use it.
+    /// </summary>
+    public static string FrameOnlyModel => Path.Combine(Root, "tests", "StreamClassifier.Tests", "TestData", "rgb-package-2026-11-29");
+
     /// <summary>The StreamClassifier build of the same configuration as the tests (Debug or Release).</summary>
     public static string DaemonDll
     {

@@ -10,10 +10,10 @@ namespace StreamLrcn.Tests.Hosting.Web;
 internal static class WebDaemonConfig
 {
     public static string Yaml(IEnumerable<(string Name, string Url)> cameras, int httpPort, int fps, string recording,
-        double minDurationSeconds = 0, string http = "", string address = "127.0.0.1", IReadOnlyDictionary<string, string>? cameraKeys = null)
+        double minDurationSeconds = 0, string http = "", string address = "127.0.0.1", IReadOnlyDictionary<string, string>? cameraKeys = null, string? model = null)
     {
         var yaml = string.Create(CultureInfo.InvariantCulture, $"""
-            model: {RepoPaths.DefaultModel}
+            model: {model ?? RepoPaths.DefaultModel}
             device: cpu
             threads: 1
             batch: 4

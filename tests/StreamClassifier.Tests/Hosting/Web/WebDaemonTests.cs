@@ -32,7 +32,9 @@ public sealed class WebDaemonTests(ITestOutputHelper output) : IDisposable
         // for 1.2 s, so the event's frame has a full second of frames before it.
         var config = WebDaemonConfig.Yaml([("cam0", server.Url("cam0"))], port, Fps,
             recording: "  folder: data\n  preCaptureSeconds: 1\n  postCaptureSeconds: 2", minDurationSeconds: 1.2,
-            http: $"  auth: {{ token: {Token} }}");
+            http: $"  auth: {{ token: {Token} }}",
+            // The event's stretch must end with a next label event (see below): the frame-only package's label moves on the test pattern.
+            model: RepoPaths.FrameOnlyModel);
         using var daemon = MonitorProcess.Start(_directory, config);
         var api = $"http://127.0.0.1:{port}";
         using var http = new HttpClient();
