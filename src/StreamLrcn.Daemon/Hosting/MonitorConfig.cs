@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using StreamLrcn.Capture;
+using StreamLrcn.Cluster;
 using StreamLrcn.Inference;
 using StreamLrcn.Validation;
 
@@ -22,7 +23,8 @@ public sealed partial record MonitorConfig(
     string CudnnSearch = "EXHAUSTIVE",
     CameraDefaults? Defaults = null,
     OutputsConfig? Outputs = null,
-    HttpConfig? Http = null)
+    HttpConfig? Http = null,
+    ClusterConfig? Cluster = null)
 {
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex CameraName();
@@ -43,6 +45,7 @@ public sealed partial record MonitorConfig(
         {
             Model = Resolve(Model)!,
             Outputs = outputs with { Events = Resolve(outputs.Events)!, Labels = Resolve(outputs.Labels), Log = Resolve(outputs.Log) },
+            Cluster = Cluster is null ? null : Cluster with { DataFolder = Resolve(Cluster.DataFolder)! },
         };
     }
 
@@ -118,6 +121,7 @@ public sealed partial record MonitorConfig(
             throw new ConfigException($"http.port must be 1-65535, found {http.Port}");
         if (http.Enabled && !IsListenAddress(http.Address))
             throw new ConfigException($"http.address must be an IP address (127.0.0.1, 0.0.0.0, ::1) or a host name to listen on, found '{http.Address}'");
+        Cluster?.Validate();
 
         var settings = new List<CameraSettings>();
         var names = new HashSet<string>(StringComparer.Ordinal);
