@@ -29,7 +29,7 @@ public sealed partial record ClusterConfig(
     string DataFolder = "cluster-data",
     double HeartbeatIntervalSeconds = 1,
     double AcceptableHeartbeatPauseSeconds = 3,
-    double StableAfterSeconds = 4,
+    double StableAfterSeconds = 3,
     double RebalanceIntervalSeconds = 5,
     string? BindHost = null)
 {

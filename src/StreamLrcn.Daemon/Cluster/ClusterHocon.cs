@@ -6,7 +6,7 @@ namespace StreamLrcn.Cluster;
 /// The Akka.NET configuration of a node from its <see cref="ClusterConfig"/>: cluster provider over
 /// TCP, split-brain resolver keep-majority, failure detection and stable-after as configured,
 /// sharding with remembered entities and coordinator state in distributed data, durable on local
-/// disk (LMDB) under <see cref="ClusterConfig.DataFolder"/>.
+/// disk (<see cref="FileDurableStore"/>) under <see cref="ClusterConfig.DataFolder"/>.
 /// </summary>
 public static class ClusterHocon
 {
@@ -59,9 +59,15 @@ public static class ClusterHocon
                   acceptable-heartbeat-pause = {{Ms(config.AcceptableHeartbeatPauseSeconds)}}
                   threshold = 8.0
                 }
+                # Membership changes spread and are acted on twice a second (defaults: once).
+                gossip-interval = 500ms
+                leader-actions-interval = 500ms
                 singleton.hand-over-retry-interval = 500ms
                 singleton-proxy.singleton-identification-interval = 500ms
-                distributed-data.durable.lmdb.dir = {{dataFolder}}
+                distributed-data.durable {
+                  store-actor-class = "StreamLrcn.Cluster.FileDurableStore, StreamLrcn.Daemon"
+                  file.dir = {{dataFolder}}
+                }
                 sharding {
                   remember-entities = on
                   remember-entities-store = ddata
@@ -80,7 +86,10 @@ public static class ClusterHocon
                     rebalance-threshold = 1
                     max-simultaneous-rebalance = 3
                   }
-                  distributed-data.durable.lmdb.dir = {{dataFolder}}
+                  distributed-data.durable {
+                    store-actor-class = "StreamLrcn.Cluster.FileDurableStore, StreamLrcn.Daemon"
+                    file.dir = {{dataFolder}}
+                  }
                 }
               }
             }

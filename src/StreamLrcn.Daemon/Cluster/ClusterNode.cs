@@ -62,7 +62,12 @@ public sealed class ClusterNode
 
     /// <summary>Starts the actor system, joins the cluster through the seeds and starts the camera region.</summary>
     /// <param name="localHealth">This node's own view of its cameras (the daemon's camera board).</param>
-    public void Start(EventDispatcher events, MonitorMetrics metrics, Func<IReadOnlyList<CameraHealth>> localHealth)
+    /// <param name="removed">
+    /// Called when the cluster removed this node against its will (the split-brain resolver downed it
+    /// after it was unreachable): it runs no camera any more, so the daemon stops with a failure and
+    /// its supervisor (systemd, Kubernetes) starts it again as a new member.
+    /// </param>
+    public void Start(EventDispatcher events, MonitorMetrics metrics, Func<IReadOnlyList<CameraHealth>> localHealth, Action removed)
     {
         (_events, _metrics, _localHealth) = (events, metrics, localHealth);
         Directory.CreateDirectory(_config.DataFolder);
@@ -75,6 +80,14 @@ public sealed class ClusterNode
         Log.Information("Cluster node {Node} of {Cluster} joining through {Seeds}; remembered cameras in {Folder}",
             NodeName, _config.Name, string.Join(", ", _config.Seeds ?? []), _config.DataFolder);
         _viewLoop = Task.Run(() => RefreshViewAsync(_stop.Token), CancellationToken.None);
+        system.WhenTerminated.ContinueWith(_ =>
+        {
+            if (CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason)
+            {
+                Log.Error("Cluster node {Node} was downed by the cluster (unreachable for too long); stopping", NodeName);
+                removed();
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>

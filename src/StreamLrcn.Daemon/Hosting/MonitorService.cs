@@ -157,7 +157,11 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
             {
                 if (server is not null)
                     server.Ready = true;
-                cluster?.Start(events, metrics, board.Snapshot);
+                cluster?.Start(events, metrics, board.Snapshot, removed: () =>
+                {
+                    run.Outcome = MonitorOutcome.Failed;
+                    lifetime.StopApplication();
+                });
                 result = await pipeline.RunAsync(sources, stoppingToken);
             }
             finally
