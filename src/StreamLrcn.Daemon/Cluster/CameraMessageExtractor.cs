@@ -8,12 +8,8 @@ namespace StreamLrcn.Cluster;
 /// </summary>
 internal sealed class CameraMessageExtractor : IMessageExtractor
 {
-    public string? EntityId(object message) => message switch
-    {
-        CameraCommand command => command.Camera,
-        ShardRegion.StartEntity start => start.EntityId,
-        _ => null,
-    };
+    // Sharding's own messages (StartEntity for remembered cameras) are handled by Akka before this.
+    public string? EntityId(object message) => message is CameraCommand command ? command.Camera : null;
 
     public object? EntityMessage(object message) => message;
 
