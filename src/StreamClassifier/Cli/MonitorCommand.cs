@@ -85,6 +85,8 @@ public static class MonitorCommand
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         // With a cluster section the cameras are shared with the other nodes (one owner each); without it this daemon runs them all.
         var cluster = config.Cluster is { } clusterConfig ? new ClusterNode(clusterConfig, cameras) : null;
+        if (config.Cluster is { } node)
+            config = node.ForThisNode(config);
         builder.Services.AddHostedService(services => new MonitorService(config, cameras, package, options, run, services.GetRequiredService<IHostApplicationLifetime>(), cluster));
         using var host = builder.Build();
         try

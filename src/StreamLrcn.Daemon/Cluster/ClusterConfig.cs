@@ -27,9 +27,9 @@ public sealed partial record ClusterConfig(
     IReadOnlyList<string>? Seeds = null,
     IReadOnlyList<string>? Roles = null,
     string DataFolder = "cluster-data",
-    double HeartbeatIntervalSeconds = 1,
-    double AcceptableHeartbeatPauseSeconds = 3,
-    double StableAfterSeconds = 3,
+    double HeartbeatIntervalSeconds = 0.5,
+    double AcceptableHeartbeatPauseSeconds = 2.5,
+    double StableAfterSeconds = 2.5,
     double RebalanceIntervalSeconds = 5,
     string? BindHost = null)
 {
@@ -41,6 +41,14 @@ public sealed partial record ClusterConfig(
 
     /// <summary>This node's name in events, <c>/health</c> and metrics: <c>host:port</c>.</summary>
     public string NodeName => string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");
+
+    /// <summary>
+    /// The config this node runs: every node loads the same outputs, but an MQTT broker keeps one
+    /// session per client id and drops the older one, so each node's client id gets its node name.
+    /// </summary>
+    public MonitorConfig ForThisNode(MonitorConfig config) => config.OutputsOrDefault.Mqtt is { } mqtt
+        ? config with { Outputs = config.OutputsOrDefault with { Mqtt = mqtt with { ClientId = string.Create(CultureInfo.InvariantCulture, $"{mqtt.ClientId}-{Host}-{Port}") } } }
+        : config;
 
     /// <summary>The seeds as (host, port), in the order written; call after <see cref="Validate"/>.</summary>
     public IReadOnlyList<(string Host, int Port)> SeedAddresses => (Seeds ?? []).Select(ParseSeed).ToArray();

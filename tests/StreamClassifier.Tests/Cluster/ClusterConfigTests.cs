@@ -46,7 +46,7 @@ public sealed class ClusterConfigTests : IDisposable
         Assert.Equal([("10.0.0.5", 4100), ("10.0.0.6", 4100)], cluster.SeedAddresses);
         Assert.Equal(["gpu"], cluster.Roles!);
         Assert.Equal(Path.Combine(_directory, "state", "cluster"), cluster.DataFolder);
-        Assert.Equal((1.0, 5.0, 7.0), (cluster.HeartbeatIntervalSeconds, cluster.AcceptableHeartbeatPauseSeconds, cluster.StableAfterSeconds));
+        Assert.Equal((0.5, 5.0, 7.0), (cluster.HeartbeatIntervalSeconds, cluster.AcceptableHeartbeatPauseSeconds, cluster.StableAfterSeconds));
     }
 
     [Fact]
