@@ -1,4 +1,5 @@
 using System.Globalization;
+using StreamLrcn.Hosting;
 
 namespace StreamLrcn.Cluster;
 

@@ -21,7 +21,7 @@ namespace StreamLrcn.Cluster;
 /// <c>/health</c>, and it also starts any camera that is running nowhere.
 /// </para>
 /// </summary>
-public sealed class ClusterNode
+public sealed class ClusterNode : IMonitorCluster
 {
     public const string CameraAcquired = "camera_acquired";
     public const string CameraReleased = "camera_released";
@@ -53,6 +53,8 @@ public sealed class ClusterNode
 
     /// <summary>One slot per configured camera, in config order: the pipeline's sources.</summary>
     public IReadOnlyList<CameraSlot> Slots { get; }
+
+    IReadOnlyList<ILiveSource> IMonitorCluster.Sources => Slots;
 
     /// <summary>Every camera of the cluster with its owner and state, as of the last round of asking (at most a few seconds old).</summary>
     public IReadOnlyList<CameraHealth> Health() => _view;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using StreamLrcn.Capture;
-using StreamLrcn.Cluster;
 using StreamLrcn.Inference;
 using StreamLrcn.Validation;
 

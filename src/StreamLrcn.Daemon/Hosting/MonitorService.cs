@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 using StreamLrcn.Capture;
-using StreamLrcn.Cluster;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
 using StreamLrcn.Pipeline;
@@ -27,7 +26,7 @@ namespace StreamLrcn.Hosting;
 /// </para>
 /// </summary>
 public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSettings> cameras, ModelPackage package, PipelineOptions options, MonitorRun run, IHostApplicationLifetime lifetime,
-    ClusterNode? cluster = null) : BackgroundService
+    IMonitorCluster? cluster = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -56,7 +55,7 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
     {
         var outputs = config.OutputsOrDefault;
         var metrics = new MonitorMetrics(cluster?.NodeName);
-        IReadOnlyList<ILiveSource> sources = cluster is not null ? cluster.Slots : cameras.Select(c => new NetworkFrameSource(c.Source)).ToList();
+        IReadOnlyList<ILiveSource> sources = cluster is not null ? cluster.Sources : cameras.Select(c => new NetworkFrameSource(c.Source)).ToList();
         var names = sources.Select(s => s.Name).ToArray();
         var board = new CameraBoard(sources, package.Labels);
 

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using StreamLrcn.Hosting;
-
-namespace StreamLrcn.Cluster;
+namespace StreamLrcn.Hosting;
 
 /// <summary>
 /// <c>cluster:</c> this node's place in a cluster of monitors that share one camera list (Akka.NET
