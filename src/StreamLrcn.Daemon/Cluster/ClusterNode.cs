@@ -23,9 +23,6 @@ namespace StreamLrcn.Cluster;
 /// </summary>
 public sealed class ClusterNode : IMonitorCluster
 {
-    public const string CameraAcquired = "camera_acquired";
-    public const string CameraReleased = "camera_released";
-
     private static readonly TimeSpan ViewInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(2);
 
@@ -113,7 +110,7 @@ public sealed class ClusterNode : IMonitorCluster
         if (!_slots[camera].Attach())
             return;
         Log.Information("Camera {Camera} now runs on this node ({Node}); its GRU state starts from zero", camera, NodeName);
-        _events?.Publish(new MonitorEvent(CameraAcquired, DateTimeOffset.UtcNow, camera, Reason: "owned by this node; GRU state reset"));
+        _events?.Publish(new MonitorEvent(MonitorEvent.CameraAcquired, DateTimeOffset.UtcNow, camera, Reason: "owned by this node; GRU state reset"));
     }
 
     /// <summary>Called by the camera's entity on hand-off: completes once the camera's ffmpeg has exited.</summary>
@@ -125,7 +122,7 @@ public sealed class ClusterNode : IMonitorCluster
         await slot.DetachAsync();
         _metrics?.StreamUp.WithLabels(camera).Set(0);
         Log.Information("Camera {Camera} released by this node ({Node}): {Reason}", camera, NodeName, reason);
-        _events?.Publish(new MonitorEvent(CameraReleased, DateTimeOffset.UtcNow, camera, Reason: reason));
+        _events?.Publish(new MonitorEvent(MonitorEvent.CameraReleased, DateTimeOffset.UtcNow, camera, Reason: reason));
     }
 
     /// <summary>The camera as this node, its owner, sees it.</summary>

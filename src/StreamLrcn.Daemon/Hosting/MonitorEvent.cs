@@ -29,4 +29,10 @@ public sealed record MonitorEvent(
     public const string StreamDown = "stream_down";
     public const string StreamFrozen = "stream_frozen";
     public const string Reconnecting = "reconnecting";
+
+    /// <summary>In a cluster: the camera now runs on this node (its GRU state starts from zero).</summary>
+    public const string CameraAcquired = "camera_acquired";
+
+    /// <summary>In a cluster: the camera left this node (handed off; its ffmpeg has exited).</summary>
+    public const string CameraReleased = "camera_released";
 }
