@@ -31,7 +31,8 @@ public sealed class ClusterNode : IMonitorCluster
     private readonly CancellationTokenSource _stop = new();
     private volatile IReadOnlyList<CameraHealth> _view;
     private ActorSystem? _system;
-    private IActorRef? _region;
+    private readonly Dictionary<string, string?> _roles;
+    private Dictionary<string, IActorRef> _regions = [];
     private Task _viewLoop = Task.CompletedTask;
     private EventDispatcher? _events;
     private MonitorMetrics? _metrics;
@@ -42,6 +43,7 @@ public sealed class ClusterNode : IMonitorCluster
         _config = config;
         Slots = cameras.Select(c => new CameraSlot(c.Source)).ToArray();
         _slots = Slots.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        _roles = cameras.ToDictionary(c => c.Source.Name, c => c.Role, StringComparer.Ordinal);
         _view = Slots.Select(s => Unassigned(s.Name)).ToArray();
     }
 
@@ -74,8 +76,19 @@ public sealed class ClusterNode : IMonitorCluster
         _system = system;
         var sharding = ClusterSharding.Get(system);
         var settings = ClusterShardingSettings.Create(system);
-        _region = sharding.Start(ClusterHocon.CameraTypeName, camera => CameraEntity.Props(camera, this), settings, new CameraMessageExtractor(),
-            sharding.DefaultShardAllocationStrategy(settings), StopCamera.Instance);
+        var ownRoles = (_config.Roles ?? []).ToHashSet(StringComparer.Ordinal);
+        // One region for the cameras any node may run, one per role for the cameras restricted to
+        // it: hosted on the nodes with the role, reached through a proxy from the others.
+        var regions = new Dictionary<string, IActorRef>(StringComparer.Ordinal);
+        foreach (var role in _roles.Values.Distinct())
+        {
+            var typeName = TypeName(role);
+            regions[typeName] = role is null || ownRoles.Contains(role)
+                ? sharding.Start(typeName, camera => CameraEntity.Props(camera, this), role is null ? settings : settings.WithRole(role), new CameraMessageExtractor(),
+                    sharding.DefaultShardAllocationStrategy(settings), StopCamera.Instance)
+                : sharding.StartProxy(typeName, role, new CameraMessageExtractor());
+        }
+        _regions = regions;
         Log.Information("Cluster node {Node} of {Cluster} joining through {Seeds}; remembered cameras in {Folder}",
             NodeName, _config.Name, string.Join(", ", _config.Seeds ?? []), _config.DataFolder);
         _viewLoop = Task.Run(() => RefreshViewAsync(_stop.Token), CancellationToken.None);
@@ -129,6 +142,8 @@ public sealed class ClusterNode : IMonitorCluster
     internal CameraHealth LocalHealth(string camera) =>
         (_localHealth().FirstOrDefault(h => h.Name == camera) ?? Unassigned(camera)) with { Owner = NodeName };
 
+    private static string TypeName(string? role) => role is null ? ClusterHocon.CameraTypeName : $"{ClusterHocon.CameraTypeName}-{role}";
+
     private static CameraHealth Unassigned(string camera) => new(camera, "unassigned", null, null, null, 0, 0, 0, 0, null);
 
     private async Task RefreshViewAsync(CancellationToken stop)
@@ -139,7 +154,7 @@ public sealed class ClusterNode : IMonitorCluster
             {
                 try
                 {
-                    return await _region!.Ask<CameraHealth>(new GetCameraHealth(slot.Name), AskTimeout, stop);
+                    return await _regions[TypeName(_roles[slot.Name])].Ask<CameraHealth>(new GetCameraHealth(slot.Name), AskTimeout, stop);
                 }
                 catch (Exception ex) when (ex is AskTimeoutException or TaskCanceledException or OperationCanceledException)
                 {

@@ -1,6 +1,9 @@
 namespace StreamLrcn.Hosting;
 
-/// <summary>One entry of <c>cameras:</c>: a name (used in topics and outputs), a URL, and overrides of <see cref="CameraDefaults"/>.</summary>
+/// <summary>
+/// One entry of <c>cameras:</c>: a name (used in topics and outputs), a URL, and overrides of <see cref="CameraDefaults"/>.
+/// In a cluster, <see cref="Role"/> restricts the camera to nodes with that role (<c>gpu</c>).
+/// </summary>
 public sealed record CameraConfig(
     string Name,
     string Url,
@@ -13,4 +16,5 @@ public sealed record CameraConfig(
     double? FrozenAfterSeconds = null,
     BackoffConfig? Backoff = null,
     double? MinConfidence = null,
-    double? MinDurationSeconds = null);
+    double? MinDurationSeconds = null,
+    string? Role = null);

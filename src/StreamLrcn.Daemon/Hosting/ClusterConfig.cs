@@ -37,6 +37,9 @@ public sealed partial record ClusterConfig(
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]*$")]
     private static partial Regex RoleName();
 
+    /// <summary>Whether <paramref name="role"/> is spelled as a role may be (also a camera's <c>role</c>).</summary>
+    public static bool IsRoleName(string role) => !string.IsNullOrWhiteSpace(role) && RoleName().IsMatch(role);
+
     /// <summary>This node's name in events, <c>/health</c> and metrics: <c>host:port</c>.</summary>
     public string NodeName => string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");
 
@@ -75,7 +78,7 @@ public sealed partial record ClusterConfig(
         var roles = Roles ?? [];
         for (var i = 0; i < roles.Count; i++)
         {
-            if (string.IsNullOrWhiteSpace(roles[i]) || !RoleName().IsMatch(roles[i]))
+            if (!IsRoleName(roles[i]))
                 throw new ConfigException($"cluster.roles[{i}] must be lower-case letters, digits, '_' or '-', found '{roles[i]}'");
         }
         if (string.IsNullOrWhiteSpace(DataFolder))

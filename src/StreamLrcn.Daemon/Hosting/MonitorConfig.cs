@@ -169,7 +169,11 @@ public sealed partial record MonitorConfig(
             var minDuration = camera.MinDurationSeconds ?? defaults.MinDurationSeconds;
             if (minDuration < 0)
                 throw new ConfigException($"{path}.minDurationSeconds must not be negative, found {minDuration}");
-            settings.Add(new CameraSettings(source, new HysteresisOptions(minConfidence, Seconds(minDuration))));
+            if (camera.Role is not null && Cluster is null)
+                throw new ConfigException($"{path}.role restricts the camera to cluster nodes with that role: it needs a cluster section");
+            if (camera.Role is not null && !ClusterConfig.IsRoleName(camera.Role))
+                throw new ConfigException($"{path}.role must be lower-case letters, digits, '_' or '-', found '{camera.Role}'");
+            settings.Add(new CameraSettings(source, new HysteresisOptions(minConfidence, Seconds(minDuration)), camera.Role));
         }
         return settings;
     }
