@@ -22,7 +22,7 @@ namespace StreamLrcn.Hosting;
 /// <para>
 /// With a <paramref name="cluster"/> node, the pipeline's sources are the node's camera slots, which
 /// run a camera only while the cluster gives it to this node; the node joins once the model is
-/// loaded and leaves when the pipeline has stopped, and <c>/health</c> shows the whole cluster.
+/// loaded and leaves (handing its cameras over) when the daemon stops, and <c>/health</c> shows the whole cluster.
 /// </para>
 /// </summary>
 public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSettings> cameras, ModelPackage package, PipelineOptions options, MonitorRun run, IHostApplicationLifetime lifetime,
