@@ -94,9 +94,12 @@ public sealed class ClusterNode : IMonitorCluster
         _viewLoop = Task.Run(() => RefreshViewAsync(_stop.Token), CancellationToken.None);
         system.WhenTerminated.ContinueWith(_ =>
         {
-            if (CoordinatedShutdown.Get(system).ShutdownReason is CoordinatedShutdown.ClusterDowningReason)
+            // Not a leave this daemon started (LeaveAsync, or the process's exit signal): the cluster
+            // downed this node (it was unreachable for too long, or on the minority side).
+            var reason = CoordinatedShutdown.Get(system).ShutdownReason;
+            if (!_stop.IsCancellationRequested && reason is not CoordinatedShutdown.ClrExitReason)
             {
-                Log.Error("Cluster node {Node} was downed by the cluster (unreachable for too long); stopping", NodeName);
+                Log.Error("Cluster node {Node} was removed from the cluster ({Reason}); its cameras run elsewhere, stopping", NodeName, reason?.GetType().Name ?? "actor system ended");
                 removed();
             }
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

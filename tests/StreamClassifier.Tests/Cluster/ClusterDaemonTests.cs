@@ -33,20 +33,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
         var nodes = new MonitorProcess?[3];
         var folders = Enumerable.Range(0, 3).Select(i => Directory.CreateDirectory(Path.Combine(root.Path, $"node{i}")).FullName).ToArray();
 
-        MonitorProcess Start(int i)
-        {
-            var yaml = DaemonConfig.Yaml(Cameras.Select(c => (c, server.Url(c))), httpPorts[i],
-                extraOutputs: $"  mqtt: {{ host: 127.0.0.1, port: {broker.Port}, prefix: lrcn }}",
-                defaults: "  width: 160\n  height: 120\n  fps: 3")
-                + string.Create(CultureInfo.InvariantCulture, $"""
-                    cluster:
-                      port: {clusterPorts[i]}
-                      seeds: ["127.0.0.1:{clusterPorts[0]}", "127.0.0.1:{clusterPorts[1]}"]
-                      dataFolder: cluster-data
-
-                    """);
-            return MonitorProcess.Start(folders[i], yaml);
-        }
+        MonitorProcess Start(int i) => StartNode(folders[i], server, clusterPorts, i, httpPorts[i], $"  mqtt: {{ host: 127.0.0.1, port: {broker.Port}, prefix: lrcn }}");
 
         // Every ffmpeg child of every node, sampled all along: never more than one reader per camera.
         var mostFfmpeg = 0;
@@ -176,6 +163,21 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Node <paramref name="index"/> of a cluster of the six cameras; the first two nodes are the seeds.</summary>
+    private static MonitorProcess StartNode(string folder, RtspTestServer server, int[] clusterPorts, int index, int httpPort, string extraOutputs = "")
+    {
+        var yaml = DaemonConfig.Yaml(Cameras.Select(c => (c, server.Url(c))), httpPort, extraOutputs,
+            defaults: "  width: 160\n  height: 120\n  fps: 3")
+            + string.Create(CultureInfo.InvariantCulture, $"""
+                cluster:
+                  port: {clusterPorts[index]}
+                  seeds: ["127.0.0.1:{clusterPorts[0]}", "127.0.0.1:{clusterPorts[1]}"]
+                  dataFolder: cluster-data
+
+                """);
+        return MonitorProcess.Start(folder, yaml);
+    }
+
     /// <summary>Polls an asynchronous probe until it gives a value or <paramref name="timeout"/> passes (a bound on waiting, not a measurement).</summary>
     private static async Task<T> Poll<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, TimeSpan? interval = null) where T : class
     {
@@ -217,6 +219,54 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
                 counts[index]++;
         }
         return counts;
+    }
+
+    [Fact]
+    public async Task A_node_frozen_until_the_cluster_downed_it_has_its_cameras_run_elsewhere_and_exits_with_a_failure_when_it_resumes()
+    {
+        using var server = RtspTestServer.Start(Cameras, fps: 5);
+        using var root = new TempDirectory();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var clusterPorts = new[] { FreePort.Next(), FreePort.Next(), FreePort.Next() };
+        var httpPorts = new[] { FreePort.Next(), FreePort.Next(), FreePort.Next() };
+        var nodeNames = clusterPorts.Select(p => $"127.0.0.1:{p}").ToArray();
+        var nodes = new MonitorProcess?[3];
+        try
+        {
+            for (var i = 0; i < 3; i++)
+                nodes[i] = StartNode(Directory.CreateDirectory(Path.Combine(root.Path, $"node{i}")).FullName, server, clusterPorts, i, httpPorts[i]);
+            int[] FfmpegOf(MonitorProcess?[] view) => FfmpegChildren(view.Select(n => n is { HasExited: false } ? n.Pid : -1).ToArray());
+            var owners = await Poll(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, () => FfmpegOf(nodes)) is { } o
+                && o.Values.Contains(nodeNames[2]) ? o : null, Patience, "cameras on all three nodes");
+            var frozen = nodes[2]!;
+            var frozenFfmpeg = Posix.Children(frozen.Pid).Where(c => c.Command == "ffmpeg").Select(c => c.Pid).ToArray();
+            Assert.NotEmpty(frozenFfmpeg);
+
+            // Frozen, the node can neither answer nor stop its ffmpeg children; the others down it and take its cameras.
+            frozen.Signal(Posix.SigStop);
+            var others = new[] { nodes[0], nodes[1], null };
+            owners = await Poll(() => SteadyOwnersAsync(http, httpPorts, nodeNames, others, () => FfmpegOf(others)), Patience, "the frozen node's cameras on the other two");
+            Assert.DoesNotContain(nodeNames[2], owners.Values);
+
+            // Resumed, it learns it was removed: it stops its cameras and exits with a failure, for its supervisor to start it again.
+            frozen.Signal(Posix.SigCont);
+            Assert.True(frozen.WaitForExit(Patience), "the downed node did not stop after it resumed");
+            Assert.Equal(1, frozen.ExitCode);
+            Assert.Contains("was removed from the cluster", frozen.Output);
+            await Eventually.True(() => !frozenFfmpeg.Any(Posix.IsAlive), Patience, "the downed node's ffmpeg children to end");
+            Assert.Equal(Cameras.Length, FfmpegOf(others).Sum());
+        }
+        finally
+        {
+            foreach (var node in nodes.Where(n => n is not null))
+            {
+                if (!node!.HasExited)
+                    node.Signal(Posix.SigCont);
+                output.WriteLine($"--- node in {node.Directory} ---");
+                output.WriteLine(string.Join('\n', node.Output.Split('\n').Where(l => !l.Contains("Trying to register")).TakeLast(30)));
+                node.Dispose();
+            }
+        }
     }
 
     private static IEnumerable<JsonElement> LabelEvents(MonitorProcess?[] nodes, string camera) =>
