@@ -68,6 +68,11 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             await Eventually.True(() => Cameras.All(c => mqtt.PayloadsOf($"lrcn/{c}/label").Count > 0), Patience, "each camera's MQTT label topic");
             Assert.All(LabelEvents(nodes, "cam0").Concat(LabelEvents(nodes, "cam5")), e => Assert.Contains(e.GetProperty("node").GetString(), nodeNames));
             output.WriteLine($"owners at start: {string.Join(", ", owners.Select(o => $"{o.Key}@{o.Value}"))}");
+            // Every metric of a node carries its name.
+            var metrics = await http.GetStringAsync($"http://127.0.0.1:{httpPorts[2]}/metrics");
+            var classified = metrics.Split('\n').Where(l => l.StartsWith("streamlrcn_frames_classified_total{", StringComparison.Ordinal)).ToArray();
+            Assert.NotEmpty(classified);
+            Assert.All(classified, l => Assert.Contains($"node=\"{nodeNames[2]}\"", l));
 
             // 2. kill -9 the first node (the oldest: it holds the shard coordinator too).
             var victim = nodeNames[0];
