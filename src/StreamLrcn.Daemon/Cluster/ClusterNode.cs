@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
+using Prometheus;
 using Serilog;
 using StreamLrcn.Capture;
 using StreamLrcn.Hosting;
@@ -36,6 +37,7 @@ public sealed class ClusterNode : IMonitorCluster
     private Task _viewLoop = Task.CompletedTask;
     private EventDispatcher? _events;
     private MonitorMetrics? _metrics;
+    private Gauge? _owned;
     private Func<IReadOnlyList<CameraHealth>> _localHealth = () => [];
 
     public ClusterNode(ClusterConfig config, IReadOnlyList<CameraSettings> cameras)
@@ -71,6 +73,10 @@ public sealed class ClusterNode : IMonitorCluster
     public void Start(EventDispatcher events, MonitorMetrics metrics, Func<IReadOnlyList<CameraHealth>> localHealth, Action removed)
     {
         (_events, _metrics, _localHealth) = (events, metrics, localHealth);
+        _owned = Prometheus.Metrics.WithCustomRegistry(metrics.Registry)
+            .CreateGauge("streamlrcn_camera_owned", "1 while this node owns the camera (runs its ffmpeg and labels it), 0 otherwise.", "camera");
+        foreach (var slot in Slots)
+            _owned.WithLabels(slot.Name).Set(slot.Owned ? 1 : 0);
         Directory.CreateDirectory(_config.DataFolder);
         var system = ActorSystem.Create(_config.Name, ConfigurationFactory.ParseString(ClusterHocon.Build(_config)));
         _system = system;
@@ -125,6 +131,7 @@ public sealed class ClusterNode : IMonitorCluster
     {
         if (!_slots[camera].Attach())
             return;
+        _owned?.WithLabels(camera).Set(1);
         Log.Information("Camera {Camera} now runs on this node ({Node}); its GRU state starts from zero", camera, NodeName);
         _events?.Publish(new MonitorEvent(MonitorEvent.CameraAcquired, DateTimeOffset.UtcNow, camera, Reason: "owned by this node; GRU state reset"));
     }
@@ -137,6 +144,7 @@ public sealed class ClusterNode : IMonitorCluster
             return;
         await slot.DetachAsync();
         _metrics?.StreamUp.WithLabels(camera).Set(0);
+        _owned?.WithLabels(camera).Set(0);
         Log.Information("Camera {Camera} released by this node ({Node}): {Reason}", camera, NodeName, reason);
         _events?.Publish(new MonitorEvent(MonitorEvent.CameraReleased, DateTimeOffset.UtcNow, camera, Reason: reason));
     }

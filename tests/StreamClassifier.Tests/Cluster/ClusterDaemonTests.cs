@@ -73,6 +73,15 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             var classified = metrics.Split('\n').Where(l => l.StartsWith("streamlrcn_frames_classified_total{", StringComparison.Ordinal)).ToArray();
             Assert.NotEmpty(classified);
             Assert.All(classified, l => Assert.Contains($"node=\"{nodeNames[2]}\"", l));
+            // Its streamlrcn_camera_owned gauge says 1 for exactly the cameras the cluster view gives it.
+            await Poll(async () =>
+            {
+                var view = await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode);
+                var scrape = await http.GetStringAsync($"http://127.0.0.1:{httpPorts[2]}/metrics");
+                var ownedHere = scrape.Split('\n').Where(l => l.StartsWith("streamlrcn_camera_owned{", StringComparison.Ordinal) && l.EndsWith(" 1", StringComparison.Ordinal))
+                    .Select(l => Cameras.Single(c => l.Contains($"camera=\"{c}\"", StringComparison.Ordinal))).Order().ToArray();
+                return view is not null && ownedHere.Length > 0 && ownedHere.SequenceEqual(view.Where(o => o.Value == nodeNames[2]).Select(o => o.Key).Order()) ? "" : null;
+            }, Patience, "node 2's camera_owned gauge agreeing with the cluster view");
 
             // 2. kill -9 the first node (the oldest: it holds the shard coordinator too).
             var victim = nodeNames[0];
