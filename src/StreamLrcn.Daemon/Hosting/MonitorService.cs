@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 using StreamLrcn.Capture;
@@ -198,7 +197,7 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         metrics.LabelEvents.WithLabels(name).Inc();
         Log.Information("Camera {Camera}: {Before} -> {After} ({Confidence:0.00})", name, before?.Label ?? "(none)", after.Label, after.Score);
         events.Publish(new MonitorEvent(MonitorEvent.Label, now, name, before, after, LatencyMs: Math.Round(label.LatencyMilliseconds, 1),
-            Reset: reset == ResetReason.None ? null : JsonNamingPolicy.SnakeCaseLower.ConvertName(reset.ToString())));
+            Reset: reset == ResetReason.None ? null : LabelFormat.ResetName(reset)));
     }
 
     private static void OnStatus(int camera, StreamStatusChange change, CameraBoard board, MonitorMetrics metrics, EventDispatcher events)

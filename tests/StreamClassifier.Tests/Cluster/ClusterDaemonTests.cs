@@ -104,7 +104,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             Assert.All(firstLabels, e =>
             {
                 Assert.Contains(e.GetProperty("node").GetString(), nodeNames[1..]);
-                Assert.Contains(e.GetProperty("reset").GetString(), new[] { "stream_start", "discontinuity" });
+                Assert.Contains(e.GetProperty("reset").GetString(), new[] { "stream-start", "discontinuity" });
             });
             Assert.True(failover <= FailoverBound, $"the killed node's cameras labelled on the survivors {failover.TotalSeconds:0.0} s after the kill, beyond {FailoverBound.TotalSeconds} s");
             owners = await Poll(() => SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode), Patience, "the two survivors owning all six cameras with one ffmpeg each");
