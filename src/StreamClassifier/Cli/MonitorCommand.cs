@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
+using StreamLrcn.Cluster;
 using StreamLrcn.Hosting;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
@@ -82,7 +83,11 @@ public static class MonitorCommand
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.AddHostedService(services => new MonitorService(config, cameras, package, options, run, services.GetRequiredService<IHostApplicationLifetime>()));
+        // With a cluster section the cameras are shared with the other nodes (one owner each); without it this daemon runs them all.
+        var cluster = config.Cluster is { } clusterConfig ? new ClusterNode(clusterConfig, cameras) : null;
+        if (config.Cluster is { } node)
+            config = node.ForThisNode(config);
+        builder.Services.AddHostedService(services => new MonitorService(config, cameras, package, options, run, services.GetRequiredService<IHostApplicationLifetime>(), cluster));
         using var host = builder.Build();
         try
         {

@@ -14,7 +14,7 @@ public sealed class CameraBoard
     private readonly Entry[] _entries;
     private readonly IReadOnlyList<string> _labels;
 
-    public CameraBoard(IReadOnlyList<NetworkFrameSource> sources, IReadOnlyList<string> labels)
+    public CameraBoard(IReadOnlyList<ILiveSource> sources, IReadOnlyList<string> labels)
     {
         _entries = sources.Select(s => new Entry(s)).ToArray();
         _labels = labels;
@@ -66,9 +66,9 @@ public sealed class CameraBoard
         }
     }
 
-    private sealed class Entry(NetworkFrameSource source)
+    private sealed class Entry(ILiveSource source)
     {
-        public NetworkFrameSource Source { get; } = source;
+        public ILiveSource Source { get; } = source;
         public int? Label { get; set; }
         public double Confidence { get; set; }
         public long Classified { get; set; }

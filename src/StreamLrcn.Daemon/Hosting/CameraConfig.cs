@@ -1,6 +1,9 @@
 namespace StreamLrcn.Hosting;
 
-/// <summary>One entry of <c>cameras:</c>: a name (used in topics and outputs), a URL, and overrides of <see cref="CameraDefaults"/>.</summary>
+/// <summary>
+/// One entry of <c>cameras:</c>: a name (used in topics and outputs), a URL, and overrides of <see cref="CameraDefaults"/>.
+/// In a cluster, <see cref="Role"/> restricts the camera to nodes with that role (<c>gpu</c>).
+/// </summary>
 public sealed record CameraConfig(
     string Name,
     string Url,
@@ -15,4 +18,5 @@ public sealed record CameraConfig(
     double? MinConfidence = null,
     double? MinDurationSeconds = null,
     double? PreCaptureSeconds = null,
-    double? PostCaptureSeconds = null);
+    double? PostCaptureSeconds = null,
+    string? Role = null);

@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
+
 namespace StreamLrcn.Hosting;
 
-/// <summary>One camera in <c>/health</c>.</summary>
+/// <summary>One camera in <c>/health</c>; in a cluster with the node that owns it (<see cref="Owner"/>, left out when alone).</summary>
 public sealed record CameraHealth(
     string Name,
     string State,
@@ -11,4 +13,5 @@ public sealed record CameraHealth(
     long FramesClassified,
     long FramesDropped,
     long Reconnects,
-    string? LastError);
+    string? LastError,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Owner = null);

@@ -24,7 +24,8 @@ public sealed partial record MonitorConfig(
     CameraDefaults? Defaults = null,
     OutputsConfig? Outputs = null,
     HttpConfig? Http = null,
-    RecordingConfig? Recording = null)
+    RecordingConfig? Recording = null,
+    ClusterConfig? Cluster = null)
 {
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex CameraName();
@@ -47,6 +48,7 @@ public sealed partial record MonitorConfig(
             Model = Resolve(Model)!,
             Outputs = outputs with { Events = Resolve(outputs.Events)!, Labels = Resolve(outputs.Labels), Log = Resolve(outputs.Log) },
             Recording = recording with { Folder = Resolve(recording.Folder)! },
+            Cluster = Cluster is null ? null : Cluster with { DataFolder = Resolve(Cluster.DataFolder)! },
         };
     }
 
@@ -124,6 +126,7 @@ public sealed partial record MonitorConfig(
             throw new ConfigException($"http.address must be an IP address (127.0.0.1, 0.0.0.0, ::1) or a host name to listen on, found '{http.Address}'");
         WebAccess.Validate(http);
         (Recording ?? new RecordingConfig()).Validate(Cameras);
+        Cluster?.Validate();
 
         var settings = new List<CameraSettings>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -172,7 +175,11 @@ public sealed partial record MonitorConfig(
             var minDuration = camera.MinDurationSeconds ?? defaults.MinDurationSeconds;
             if (minDuration < 0)
                 throw new ConfigException($"{path}.minDurationSeconds must not be negative, found {minDuration}");
-            settings.Add(new CameraSettings(source, new HysteresisOptions(minConfidence, Seconds(minDuration))));
+            if (camera.Role is not null && Cluster is null)
+                throw new ConfigException($"{path}.role restricts the camera to cluster nodes with that role: it needs a cluster section");
+            if (camera.Role is not null && !ClusterConfig.IsRoleName(camera.Role))
+                throw new ConfigException($"{path}.role must be lower-case letters, digits, '_' or '-', found '{camera.Role}'");
+            settings.Add(new CameraSettings(source, new HysteresisOptions(minConfidence, Seconds(minDuration)), camera.Role));
         }
         return settings;
     }

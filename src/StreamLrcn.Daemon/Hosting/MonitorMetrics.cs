@@ -4,13 +4,16 @@ namespace StreamLrcn.Hosting;
 
 /// <summary>
 /// The daemon's Prometheus metrics, in a registry of their own (several daemons can share a
-/// process in tests). Label <c>camera</c> is the camera name.
+/// process in tests). Label <c>camera</c> is the camera name; in a cluster every metric also carries
+/// <c>node</c>, the node that exports it.
 /// </summary>
 public sealed class MonitorMetrics
 {
-    public MonitorMetrics()
+    public MonitorMetrics(string? node = null)
     {
         Registry = Metrics.NewCustomRegistry();
+        if (node is not null)
+            Registry.SetStaticLabels(new Dictionary<string, string> { ["node"] = node });
         var factory = Metrics.WithCustomRegistry(Registry);
         string[] camera = ["camera"];
         FramesIn = factory.CreateCounter("streamlrcn_frames_in_total", "Frames received from the camera (before every-k-th skipping and drops).", camera);

@@ -19,8 +19,14 @@ namespace StreamLrcn.Hosting;
 /// <c>/ready</c> are served on loopback. Stopping (SIGINT/SIGTERM through the host) cancels the
 /// pipeline, which kills every ffmpeg child and waits for it; then the last events are written and
 /// flushed.
+/// <para>
+/// With a <paramref name="cluster"/> node, the pipeline's sources are the node's camera slots, which
+/// run a camera only while the cluster gives it to this node; the node joins once the model is
+/// loaded and leaves (handing its cameras over) when the daemon stops, and <c>/health</c> shows the whole cluster.
+/// </para>
 /// </summary>
-public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSettings> cameras, ModelPackage package, PipelineOptions options, MonitorRun run, IHostApplicationLifetime lifetime) : BackgroundService
+public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSettings> cameras, ModelPackage package, PipelineOptions options, MonitorRun run, IHostApplicationLifetime lifetime,
+    IMonitorCluster? cluster = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,8 +56,8 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         var outputs = config.OutputsOrDefault;
         // First: an event database that cannot be used stops the start before anything runs.
         await using var web = WebUi.Create(config, package.Labels);
-        var metrics = new MonitorMetrics();
-        var sources = cameras.Select(c => new NetworkFrameSource(c.Source)).ToList();
+        var metrics = new MonitorMetrics(cluster?.NodeName);
+        IReadOnlyList<ILiveSource> sources = cluster is not null ? cluster.Sources : cameras.Select(c => new NetworkFrameSource(c.Source)).ToList();
         var names = sources.Select(s => s.Name).ToArray();
         var board = new CameraBoard(sources, package.Labels);
 
@@ -64,7 +70,7 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
             sinks.Add(web.Sink);
             web.AddMetrics(metrics.Registry);
         }
-        await using var events = new EventDispatcher(sinks, metrics);
+        await using var events = new EventDispatcher(cluster?.Stamp(sinks) ?? sinks, metrics);
         await events.StartAsync(stoppingToken);
         events.Publish(new MonitorEvent(MonitorEvent.DaemonStarted, DateTimeOffset.UtcNow));
         // From here on every run ends with daemon_stopped, also one stopped while the model still loads.
@@ -73,6 +79,8 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         {
             var hysteresis = cameras.Select(c => new LabelHysteresis(c.Events)).ToArray();
             var current = new LabelSnapshot?[cameras.Count];
+            // In a cluster a camera's first label on a node follows a reset of its GRU state (it started here or came back): its event says so.
+            var resets = new ResetReason[cameras.Count];
             for (var i = 0; i < sources.Count; i++)
             {
                 var camera = i;
@@ -82,7 +90,9 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
 
             // Up before the model loads: /health answers and /ready says 503 while it does, and a port in use stops the daemon at once.
             var http = config.HttpOrDefault;
-            await using var server = http.Enabled ? new StatusServer(http, metrics.Registry, board.Snapshot, web is null ? null : app => web.Map(app, board.Snapshot)) : null;
+            await using var server = http.Enabled
+                ? new StatusServer(http, metrics.Registry, cluster is not null ? cluster.Health : board.Snapshot, web is null ? null : app => web.Map(app, board.Snapshot))
+                : null;
             IReadOnlyList<ILabelSink> labelSinks = outputs.Labels is { } labelsPath ? [LabelSinkFactory.Create(labelsPath, package.Labels)] : [];
             ClassificationPipeline pipeline;
             try
@@ -118,13 +128,18 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
                     hysteresis[i].Reset();
                     current[i] = null;
                 }
+                if (cluster is not null && label.Reset != ResetReason.None)
+                    resets[i] = label.Reset;
                 metrics.FramesClassified.WithLabels(names[i]).Inc();
                 metrics.Latency.WithLabels(names[i]).Observe(label.LatencyMilliseconds / 1000);
                 // "none" is a decision, not a weak label: it is held like a label of full confidence, so a gesture that ends is reported as a change to none.
                 var change = hysteresis[i].Observe(label.LabelIndex, label.IsNone ? 1f : label.Confidence, label.Header.Timestamp);
                 board.OnLabel(i, hysteresis[i].Current, label.Confidence);
                 if (change is not null)
-                    OnLabelChange(i, change, label, current, metrics, events, web);
+                {
+                    OnLabelChange(i, change, label, current, metrics, events, web, resets[i]);
+                    resets[i] = ResetReason.None;
+                }
             };
             var batchesSeen = new Dictionary<int, long>();
             metrics.Registry.AddBeforeCollectCallback(() =>
@@ -154,12 +169,20 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
                 if (server is not null)
                     server.Ready = true;
                 web?.StartRetention();
+                cluster?.Start(events, metrics, board.Snapshot, removed: () =>
+                {
+                    run.Outcome = MonitorOutcome.Failed;
+                    lifetime.StopApplication();
+                });
                 result = await pipeline.RunAsync(sources, stoppingToken);
             }
             finally
             {
                 if (server is not null)
                     server.Ready = false;
+                // The pipeline has stopped every ffmpeg: the cameras can start on the other nodes.
+                if (cluster is not null)
+                    await cluster.LeaveAsync();
             }
             foreach (var stream in result.Streams)
                 Log.Information("Camera {Camera}: {Frames} frames captured, {Dropped} dropped", stream.Stream.Name, stream.FramesCaptured, stream.FramesDropped);
@@ -177,7 +200,8 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         }
     }
 
-    private void OnLabelChange(int camera, LabelChange change, FrameLabel label, LabelSnapshot?[] current, MonitorMetrics metrics, EventDispatcher events, WebUi? web)
+    private void OnLabelChange(int camera, LabelChange change, FrameLabel label, LabelSnapshot?[] current, MonitorMetrics metrics, EventDispatcher events, WebUi? web,
+        ResetReason reset = ResetReason.None)
     {
         var now = DateTimeOffset.UtcNow;
         var start = now - (change.Time - change.Since);
@@ -188,7 +212,8 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         metrics.LabelEvents.WithLabels(name).Inc();
         Log.Information("Camera {Camera}: {Before} -> {After} ({Confidence:0.00})", name, before?.Label ?? "(none)", after.Label, after.Score);
         web?.OnLabelEvent(label, now);
-        events.Publish(new MonitorEvent(MonitorEvent.Label, now, name, before, after, LatencyMs: Math.Round(label.LatencyMilliseconds, 1)));
+        events.Publish(new MonitorEvent(MonitorEvent.Label, now, name, before, after, LatencyMs: Math.Round(label.LatencyMilliseconds, 1),
+            Reset: reset == ResetReason.None ? null : LabelFormat.ResetName(reset)));
     }
 
     private static void OnStatus(int camera, StreamStatusChange change, CameraBoard board, MonitorMetrics metrics, EventDispatcher events)

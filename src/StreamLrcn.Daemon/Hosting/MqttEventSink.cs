@@ -61,6 +61,13 @@ public sealed class MqttEventSink(MqttConfig config) : IEventSink
             return;
         lock (_gate)
         {
+            // In a cluster the camera moved to another node, which publishes its topics from now on:
+            // this node must not put its last state back on a reconnect.
+            if (monitorEvent.Type == MonitorEvent.CameraReleased)
+            {
+                _cameras.Remove(camera);
+                return;
+            }
             var topics = _cameras.TryGetValue(camera, out var known) ? known : new CameraTopics(null, null);
             _cameras[camera] = monitorEvent.Type switch
             {

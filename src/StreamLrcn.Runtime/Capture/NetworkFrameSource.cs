@@ -26,7 +26,7 @@ namespace StreamLrcn.Capture;
 /// which is what makes it die with the daemon too, even on SIGKILL.
 /// </para>
 /// </summary>
-public sealed class NetworkFrameSource : IInterruptibleSource
+public sealed class NetworkFrameSource : ILiveSource
 {
     private const int StderrLinesKept = 4;
     private readonly NetworkSourceOptions _options;
