@@ -206,7 +206,12 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Live ffmpeg children of each of <paramref name="parents"/> (-1: none), from one pass over /proc.</summary>
+    /// <summary>
+    /// Live ffmpeg camera readers among the children of each of <paramref name="parents"/> (-1:
+    /// none), from one pass over /proc. The recorder's ffmpeg children are not readers: its clip
+    /// encoders encode (<c>-c:v libx264</c>), where a reader only decodes, and its check for an
+    /// H.264 encoder (<c>ffmpeg -encoders</c>) has no input.
+    /// </summary>
     private static int[] FfmpegChildren(int[] parents)
     {
         var counts = new int[parents.Length];
@@ -229,10 +234,23 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             if (fields[0] == "Z" || stat[(stat.IndexOf('(') + 1)..close] != "ffmpeg")
                 continue;
             var index = Array.IndexOf(parents, int.Parse(fields[1]));
-            if (index >= 0)
+            if (index >= 0 && ReadsACamera(dir))
                 counts[index]++;
         }
         return counts;
+    }
+
+    private static bool ReadsACamera(string procDirectory)
+    {
+        try
+        {
+            var arguments = File.ReadAllText(Path.Combine(procDirectory, "cmdline"));
+            return arguments.Contains("\0-i\0", StringComparison.Ordinal) && !arguments.Contains("\0-c:v\0libx264", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     [Fact]

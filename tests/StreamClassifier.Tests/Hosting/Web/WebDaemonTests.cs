@@ -137,10 +137,11 @@ public sealed class WebDaemonTests(ITestOutputHelper output) : IDisposable
         // probability averaged over the frames from its own to the next event's, as the labels file has them.
         var ended = (JsonElement)await Eventually.Get(() => JsonDocument.Parse(authorized.GetStringAsync($"{api}/api/events/{id}").GetAwaiter().GetResult()).RootElement
             is { } e && e.GetProperty("mean_confidence").ValueKind == JsonValueKind.Number ? (object)e.Clone() : null, Patience, "the event's stretch to end");
-        var next = LabelEvents(authorized, api).Where(e => e.GetProperty("start_time").GetDouble() > ended.GetProperty("start_time").GetDouble())
-            .MinBy(e => e.GetProperty("start_time").GetDouble());
-        var nextFrame = next.ValueKind == JsonValueKind.Object ? next.GetProperty("frame").GetInt64() : (long?)null;
-        Assert.NotNull(nextFrame);
+        // The stretch's end is stored as the next event arrives; that event's row may land a moment later.
+        var next = (JsonElement)await Eventually.Get(() => LabelEvents(authorized, api)
+            .Where(e => e.GetProperty("start_time").GetDouble() > ended.GetProperty("start_time").GetDouble())
+            .OrderBy(e => e.GetProperty("start_time").GetDouble()).Select(e => (object)e.Clone()).FirstOrDefault(), Patience, "the label event that ended the stretch");
+        var nextFrame = next.GetProperty("frame").GetInt64();
         var stretch = daemon.Labels().Where(l => l.GetProperty("stream").GetString() == "cam0" && l.GetProperty("frame").GetInt64() is var f && f >= dbFrame && f <= nextFrame)
             .Select(l => l.GetProperty("probabilities").GetProperty(dbLabel).GetDouble()).ToArray();
         Assert.Equal(nextFrame - dbFrame + 1, stretch.Length);
