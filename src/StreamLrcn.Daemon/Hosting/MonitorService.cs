@@ -91,7 +91,7 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
             // Up before the model loads: /health answers and /ready says 503 while it does, and a port in use stops the daemon at once.
             var http = config.HttpOrDefault;
             await using var server = http.Enabled
-                ? new StatusServer(http, metrics.Registry, cluster is not null ? cluster.Health : board.Snapshot, web is null ? null : app => web.Map(app, board.Snapshot))
+                ? new StatusServer(http, metrics.Registry, cluster is not null ? cluster.Health : board.Snapshot, web is null ? null : app => web.Map(app, cluster is not null ? cluster.Health : board.Snapshot))
                 : null;
             IReadOnlyList<ILabelSink> labelSinks = outputs.Labels is { } labelsPath ? [LabelSinkFactory.Create(labelsPath, package.Labels)] : [];
             ClassificationPipeline pipeline;

@@ -73,6 +73,11 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             var classified = metrics.Split('\n').Where(l => l.StartsWith("streamlrcn_frames_classified_total{", StringComparison.Ordinal)).ToArray();
             Assert.NotEmpty(classified);
             Assert.All(classified, l => Assert.Contains($"node=\"{nodeNames[2]}\"", l));
+            // The web API's camera list is the cluster's: every camera, with the owner /health names.
+            var apiCameras = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{httpPorts[0]}/api/cameras")).RootElement.EnumerateArray()
+                .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("owner").GetString());
+            Assert.Equal(Cameras.Order(), apiCameras.Keys.Order());
+            Assert.All(owners, o => Assert.Equal(o.Value, apiCameras[o.Key]));
             // Its streamlrcn_camera_owned gauge says 1 for exactly the cameras the cluster view gives it.
             await Poll(async () =>
             {

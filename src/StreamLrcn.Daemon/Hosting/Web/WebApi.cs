@@ -65,6 +65,8 @@ internal sealed class WebApi(EventStore store, FrameRecorder recorder, EventMedi
             return new
             {
                 c.Name, c.State, c.Label, c.Confidence,
+                // In a cluster: the node that owns the camera (its frames, stills and clips are on that node's API).
+                c.Owner,
                 FpsIn = FpsIn(c.Name, c.FramesIn, now),
                 FpsClassified = recorder.RateOf(c.Name, now - RateSpan, now),
                 LatencyMs = latest is null ? (double?)null : Math.Round(latest.Label.LatencyMilliseconds, 1),
