@@ -75,17 +75,18 @@ public sealed class BatchAssembler(ChannelReader<Frame> input, ChannelWriter<Cnn
     private async Task<BatchCloseReason> FillAsync(CnnBatch batch, CancellationToken cancellation)
     {
         var opened = clock.GetTimestamp();
+        var size = Math.Min(options.MaxBatchSize, batch.MaxFrames);
         var dispatched = 0;
         try
         {
             while (true)
             {
-                while (!batch.IsFull && input.TryRead(out var frame))
+                while (batch.Count < size && input.TryRead(out var frame))
                 {
                     Add(batch, frame);
                     dispatched++;
                 }
-                if (batch.IsFull)
+                if (batch.Count == size)
                     return BatchCloseReason.Full;
 
                 var remaining = options.MaxDelay - clock.GetElapsedTime(opened);
