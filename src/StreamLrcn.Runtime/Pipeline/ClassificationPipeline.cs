@@ -113,6 +113,10 @@ public sealed class ClassificationPipeline : IDisposable
         var started = Stopwatch.GetTimestamp();
         var live = _options.Mode == PipelineMode.Live;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var keepFrames = _sinks.Any(s => s is IFrameSink);
+        // Frames freed at the end of their way come back for the next decode: enough for every
+        // frame the channels and, when sinks draw on frames, the batches and labels hold.
+        using var framePool = new FramePool(sources.Count * 4 + 16 + (keepFrames ? (_batches.Capacity + 2) * _batching.MaxBatchSize : 0));
         var captures = new CaptureStage[sources.Count];
         var streamChannels = new Channel<Frame>[sources.Count];
         for (var i = 0; i < sources.Count; i++)
@@ -124,7 +128,7 @@ public sealed class ClassificationPipeline : IDisposable
                 captures[stream.Id].OnFrameDropped(frame);
                 FrameDropped?.Invoke(stream);
             });
-            captures[i] = new CaptureStage(stream, sources[i], streamChannels[i].Writer, stop.Token, RuntimeLog.For<CaptureStage>(_loggerFactory));
+            captures[i] = new CaptureStage(stream, sources[i], streamChannels[i].Writer, stop.Token, RuntimeLog.For<CaptureStage>(_loggerFactory), framePool);
         }
         // Live runs keep few frames between capture and the CNN: every queued frame is latency.
         var frames = Channel.CreateBounded<Frame>(new BoundedChannelOptions(live ? PreprocessWorkers : 4 + 2 * PreprocessWorkers)
@@ -135,7 +139,6 @@ public sealed class ClassificationPipeline : IDisposable
         var features = Channel.CreateBounded<CnnBatch>(new BoundedChannelOptions(2) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         // With thresholds a frame may be "none", counted one past the classes.
         var classCount = _package.Labels.Count + (_package.Manifest.Thresholds is null ? 0 : 1);
-        var keepFrames = _sinks.Any(s => s is IFrameSink);
         // Labels that carry their decoded frames queue a couple of batches' worth, not hundreds of images.
         var labels = Channel.CreateBounded<LabelWithFrame>(new BoundedChannelOptions(keepFrames ? 2 * _batching.MaxBatchSize : 256)
         {

@@ -58,9 +58,8 @@ public sealed class DifferenceHistory : IDisposable
         {
             // With fewer than Step frames seen, the oldest remembered one is the first since the reset.
             var reference = _ring[_count < _ring.Length ? 0 : _next];
-            Cv2.Absdiff(current, reference.Mat, output);
             // convertTo on 8-bit saturates: the scaled difference is clamped at 255.
-            output.ConvertTo(output, MatType.CV_8UC3, _scale);
+            OpenCvCalls.AbsDiffScaled(current, reference.Mat, output, _scale);
         }
         new ReadOnlySpan<byte>((void*)current.Data, size).CopyTo(_ring[_next].WritableSpan);
         _next = (_next + 1) % _ring.Length;

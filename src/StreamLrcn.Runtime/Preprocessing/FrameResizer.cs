@@ -7,5 +7,5 @@ public static class FrameResizer
 {
     /// <summary>Resizes <paramref name="image"/> into <paramref name="target"/>'s memory, to its size (bilinear, as training does).</summary>
     public static void Resize(Mat image, Mat target) =>
-        Cv2.Resize(image, target, new Size(target.Width, target.Height), 0, 0, InterpolationFlags.Linear);
+        OpenCvCalls.Resize(image, target, new Size(target.Width, target.Height), InterpolationFlags.Linear);
 }
