@@ -358,13 +358,13 @@ public static class BenchCommand
         using var slot = new FrameSlot(ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
         if (!source.Read(image, out _))
             throw new FrameSourceException($"input '{input}' has no frames");
-        PreprocessStage.Resize(image, slot);
+        FrameResizer.Resize(image, slot.Mat);
         for (var i = 0; i < rows; i++)
         {
             slot.Span.CopyTo(lane.InputRow(i));
             // A short input repeats its last frame.
             if (i + 1 < rows && source.Read(image, out _))
-                PreprocessStage.Resize(image, slot);
+                FrameResizer.Resize(image, slot.Mat);
         }
     }
 

@@ -9,7 +9,6 @@ using StreamLrcn.Models;
 using StreamLrcn.Overlay;
 using StreamLrcn.Pipeline;
 using StreamLrcn.Sinks;
-using StreamLrcn.Dataflow;
 
 namespace StreamLrcn.Cli;
 
@@ -81,18 +80,17 @@ public static class LiveCommand
 
         Log.Information("Model {Model} ({Labels}), {Trained}", package.Manifest.Name, string.Join(", ", package.Labels),
             package.Manifest.Trained ? "trained" : "UNTRAINED placeholder weights");
-        using var tap = new FrameTap();
         // The window shows only the newest labelled frame; an older one still waiting is replaced
         // and disposed here, the only place that sees it.
         var display = Channel.CreateBounded<LabelledFrame>(
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
             dropped => dropped.Dispose());
-        var sinks = new List<ILabelSink> { new LiveDisplaySink(tap, display.Writer, options.Temporal.Window) };
+        var sinks = new List<ILabelSink> { new LiveDisplaySink(display.Writer, options.Temporal.Window) };
         try
         {
             if (output is not null)
                 sinks.Add(LabelSinkFactory.Create(output, package.Labels));
-            using var pipeline = new ClassificationPipeline(package, options, sinks, frameTap: tap);
+            using var pipeline = new ClassificationPipeline(package, options, sinks);
             var window = new LiveWindow(source.Name, package.Labels, options.Temporal.Window, snapshots, overlayPosition);
             using var stop = new CancellationTokenSource();
             var running = pipeline.RunAsync([source], stop.Token);

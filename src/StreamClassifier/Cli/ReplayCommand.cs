@@ -8,7 +8,6 @@ using StreamLrcn.Models;
 using StreamLrcn.Overlay;
 using StreamLrcn.Pipeline;
 using StreamLrcn.Sinks;
-using StreamLrcn.Dataflow;
 using StreamLrcn.Temporal;
 
 namespace StreamLrcn.Cli;
@@ -85,19 +84,16 @@ public static class ReplayCommand
         Log.Information("Model {Model} ({Labels}), {Trained}", package.Manifest.Name, string.Join(", ", package.Labels),
             package.Manifest.Trained ? "trained" : "UNTRAINED placeholder weights");
         PipelineResult run;
-        // The tap keeps decoded frames for the annotated video; without --annotate there is none
-        // and preprocessing disposes frames as before.
-        using var tap = encoders is not null ? new FrameTap() : null;
         try
         {
             var sinks = new List<ILabelSink> { labelSink };
             AnnotatedVideoSink? annotated = null;
-            if (annotate is { } requested && encoders is not null && tap is not null)
+            if (annotate is { } requested && encoders is not null)
             {
-                annotated = new AnnotatedVideoSink(tap, encoders, requested.Path, sources.Count, package.Labels, options.Temporal.Window, requested.Position);
+                annotated = new AnnotatedVideoSink(encoders, requested.Path, sources.Count, package.Labels, options.Temporal.Window, requested.Position);
                 sinks.Add(annotated);
             }
-            using var pipeline = new ClassificationPipeline(package, options, sinks, frameTap: tap);
+            using var pipeline = new ClassificationPipeline(package, options, sinks);
             var expected = sources.All(s => s.ExpectedFrameCount.HasValue) ? sources.Sum(s => s.ExpectedFrameCount!.Value) : (long?)null;
             var running = pipeline.RunAsync(sources, cancellation);
             await ShowProgressAsync(running, () => pipeline.FramesLabelled, expected, onStandardOutput: !toStandardOutput);

@@ -93,13 +93,18 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
             await using var server = http.Enabled
                 ? new StatusServer(http, metrics.Registry, cluster is not null ? cluster.Health : board.Snapshot, web is null ? null : app => web.Map(app, cluster is not null ? cluster.Health : board.Snapshot))
                 : null;
-            IReadOnlyList<ILabelSink> labelSinks = outputs.Labels is { } labelsPath ? [LabelSinkFactory.Create(labelsPath, package.Labels)] : [];
+            // The web recorder comes first: a label event's snapshot needs its frame posted before the event.
+            IReadOnlyList<ILabelSink> labelSinks =
+            [
+                .. web is null ? [] : new[] { web.FrameSink },
+                .. outputs.Labels is { } labelsPath ? [LabelSinkFactory.Create(labelsPath, package.Labels)] : Array.Empty<ILabelSink>(),
+            ];
             ClassificationPipeline pipeline;
             try
             {
                 if (server is not null)
                     await server.StartAsync(stoppingToken);
-                pipeline = new ClassificationPipeline(package, options, labelSinks, frameTap: web?.Tap);
+                pipeline = new ClassificationPipeline(package, options, labelSinks);
             }
             catch
             {
@@ -118,8 +123,6 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
             };
             pipeline.LabelWritten += label =>
             {
-                // Every label takes its frame out of the tap, or the tap fills and holds up the pipeline.
-                web?.OnLabel(label);
                 var i = label.Header.Stream.Id;
                 if (label.Reset == ResetReason.Discontinuity)
                 {

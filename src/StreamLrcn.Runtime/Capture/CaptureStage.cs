@@ -22,9 +22,12 @@ public sealed class CaptureStage : IDisposable
     private Thread? _thread;
     private readonly ILogger _logger;
     private long _dropped;
+    private readonly FramePool? _frames;
 
-    public CaptureStage(StreamInfo stream, IFrameSource source, ChannelWriter<Frame> output, CancellationToken cancellation, ILogger? logger = null)
+    /// <param name="frames">Where frames come from (their images reused once freed); without it every frame is new.</param>
+    public CaptureStage(StreamInfo stream, IFrameSource source, ChannelWriter<Frame> output, CancellationToken cancellation, ILogger? logger = null, FramePool? frames = null)
     {
+        _frames = frames;
         _logger = logger ?? RuntimeLog.For<CaptureStage>();
         Stream = stream;
         _source = source;
@@ -66,21 +69,21 @@ public sealed class CaptureStage : IDisposable
             var segment = 0;
             while (!_cancellation.IsCancellationRequested)
             {
-                var image = new Mat();
+                var frame = _frames?.Rent() ?? new Frame(default, new Mat());
                 bool more;
                 SourceReading reading;
                 try
                 {
-                    more = _source.Read(image, out reading);
+                    more = _source.Read(frame.Image, out reading);
                 }
                 catch
                 {
-                    image.Dispose();
+                    frame.Dispose();
                     throw;
                 }
                 if (!more)
                 {
-                    image.Dispose();
+                    frame.Dispose();
                     break;
                 }
 
@@ -90,7 +93,7 @@ public sealed class CaptureStage : IDisposable
                     flags |= FrameFlags.Discontinuity;
                     segment++;
                 }
-                var frame = new Frame(new FrameHeader(Stream, sequence, time, Stopwatch.GetTimestamp(), flags) { Segment = segment }, image);
+                frame.Stamp(new FrameHeader(Stream, sequence, time, Stopwatch.GetTimestamp(), flags) { Segment = segment });
                 if (!Write(frame))
                 {
                     frame.Dispose();

@@ -53,7 +53,7 @@ public sealed class ActivationCalibrator : IDisposable
         using var source = FrameSourceFactory.Open(clipPath);
         for (var index = 0; source.Read(_image, out _); index++)
         {
-            PreprocessStage.Resize(_image, _slot);
+            FrameResizer.Resize(_image, _slot.Mat);
             // The difference history sees every frame, as the pipeline's does, even those not added.
             history?.Next(_slot, _difference);
             if (index % frameStride != 0)

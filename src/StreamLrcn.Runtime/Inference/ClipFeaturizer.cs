@@ -7,17 +7,15 @@ namespace StreamLrcn.Inference;
 
 /// <summary>
 /// Turns a clip into per-frame CNN features with the runtime's own parts: its sources decode,
-/// <see cref="PreprocessStage.Resize"/> resizes, <see cref="FeatureExtractor"/> runs the CNN. Owns
-/// the extractor's session and the scratch buffers for its lifetime. Not thread-safe. Used by the
+/// <see cref="FrameResizer.Resize"/> resizes into the rows of a <see cref="CnnBatch"/>,
+/// <see cref="DifferenceHistory"/> makes the difference rows, <see cref="FeatureExtractor"/> runs the
+/// CNN. Owns the extractor's session and the scratch image for its lifetime. Not thread-safe. Used by the
 /// trainer and by calibration, so that both see exactly the features replay and live see.
 /// </summary>
 public sealed class ClipFeaturizer : IDisposable
 {
     private readonly FeatureExtractor _extractor;
-    private readonly FrameSlot _slot = new(ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
-    private readonly FrameSlot _difference = new(ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
     private readonly Mat _image = new();
-    private readonly float[] _batchFeatures;
 
     public ClipFeaturizer(DeviceRequest device, int batchSize = 8, int cpuThreads = 0)
         : this(new CnnOptions(device, CpuThreads: cpuThreads, InFlightBatches: 1), batchSize)
@@ -28,7 +26,6 @@ public sealed class ClipFeaturizer : IDisposable
     public ClipFeaturizer(CnnOptions options, int batchSize = 8)
     {
         _extractor = new FeatureExtractor(options, batchSize);
-        _batchFeatures = new float[_extractor.MaxBatchSize * _extractor.FeatureSize];
     }
 
     /// <summary>The precision the CNN runs in.</summary>
@@ -57,50 +54,44 @@ public sealed class ClipFeaturizer : IDisposable
         var rows = streams.Rows;
         if (_extractor.MaxBatchSize < rows)
             throw new ArgumentException($"the CNN batch holds {_extractor.MaxBatchSize} rows, a frame of [{string.Join(", ", streams.Names)}] needs {rows}", nameof(streams));
-        var framesPerBatch = _extractor.MaxBatchSize / rows;
-        using var history = streams.Difference is { } spec ? new DifferenceHistory(spec, _slot.Width, _slot.Height) : null;
+        using var batch = _extractor.CreateBatch(_extractor.MaxBatchSize / rows, streams);
+        var differenceRow = streams.Names.ToList().IndexOf(CnnStreams.DifferenceStream);
+        using var history = streams.Difference is { } spec ? new DifferenceHistory(spec, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize) : null;
         using var source = FrameSourceFactory.Open(clipPath);
         var values = new List<float>((int)Math.Min(source.ExpectedFrameCount ?? 256, 100_000) * FeatureSize * rows);
-        var pending = 0;
         frames = 0;
-        while (source.Read(_image, out _))
+        while (source.Read(_image, out var reading))
         {
             if (flip)
                 Cv2.Flip(_image, _image, FlipMode.Y);
-            PreprocessStage.Resize(_image, _slot);
-            history?.Next(_slot, _difference);
-            for (var s = 0; s < rows; s++)
-                (streams.Names[s] == CnnStreams.Rgb ? _slot : _difference).Span.CopyTo(_extractor.InputRow(pending * rows + s));
-            pending++;
+            var index = batch.Add(new FrameHeader(ClipStream, frames, reading.Timestamp ?? TimeSpan.Zero, 0, FrameFlags.None));
+            FrameResizer.Resize(_image, batch.ResizedMat(index));
+            history?.Next(batch.ResizedMat(index), batch.RowMat(index, differenceRow));
             frames++;
-            if (pending == framesPerBatch)
-            {
-                Flush(pending * rows, values);
-                onFrames?.Invoke(pending);
-                pending = 0;
-            }
+            if (batch.IsFull)
+                Flush(batch, values, onFrames);
         }
-        if (pending > 0)
-        {
-            Flush(pending * rows, values);
-            onFrames?.Invoke(pending);
-        }
+        if (batch.Count > 0)
+            Flush(batch, values, onFrames);
         if (frames == 0)
             throw new FrameSourceException($"clip '{clipPath}' has no frames: expected at least one decodable frame");
         return values.ToArray();
     }
 
-    private void Flush(int count, List<float> values)
+    private static readonly StreamInfo ClipStream = new(0, "clip", 0);
+
+    private void Flush(CnnBatch batch, List<float> values, Action<int>? onFrames)
     {
-        _extractor.Run(count, _batchFeatures);
-        values.AddRange(_batchFeatures.AsSpan(0, count * FeatureSize));
+        _extractor.Run(batch);
+        for (var i = 0; i < batch.Count; i++)
+            values.AddRange(batch.FeaturesOf(i));
+        onFrames?.Invoke(batch.Count);
+        batch.Clear();
     }
 
     public void Dispose()
     {
         _extractor.Dispose();
-        _slot.Dispose();
-        _difference.Dispose();
         _image.Dispose();
     }
 }

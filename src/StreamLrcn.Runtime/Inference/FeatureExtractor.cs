@@ -8,8 +8,9 @@ namespace StreamLrcn.Inference;
 
 /// <summary>
 /// The CNN: one long-lived ONNX Runtime session over the derived ResNet18 (uint8 BGR input,
-/// preprocessing in the graph) and its <see cref="ExtractionLane"/>s, the reusable batch buffers.
-/// <see cref="InputRow"/> and <see cref="Run"/> use the first lane, for single-threaded callers
+/// preprocessing in the graph), its <see cref="ExtractionLane"/>s (one per thread running it) and
+/// the pools of <see cref="CnnBatch"/>es it creates for the pipeline.
+/// <see cref="InputRow"/> and <see cref="Run(int, Span{float})"/> use the first lane, for single-threaded callers
 /// (tools, the trainer, benchmarks); the pipeline runs <see cref="InFlightBatches"/> lanes at once.
 /// The extractor owns the session and every lane it created.
 /// </summary>
@@ -22,7 +23,7 @@ public sealed class FeatureExtractor : IDisposable
     private readonly CnnOptions _options;
     private readonly ILogger _logger;
 
-    /// <summary>An extractor for one caller running one batch at a time (<see cref="Run"/>), with every core on it.</summary>
+    /// <summary>An extractor for one caller running one batch at a time (<see cref="Run(int, Span{float})"/>), with every core on it.</summary>
     public FeatureExtractor(DeviceRequest device, int maxBatchSize, int cpuThreads = 0)
         : this(new CnnOptions(device, CpuThreads: cpuThreads, InFlightBatches: 1), maxBatchSize)
     {
@@ -74,13 +75,32 @@ public sealed class FeatureExtractor : IDisposable
 
     public void Run(int count, Span<float> features) => _lanes[0].Run(count, features);
 
-    /// <summary>The extractor's lanes, created on first request; lane 0 also serves <see cref="Run"/>.</summary>
+    /// <summary>The extractor's lanes, created on first request; lane 0 also serves <see cref="Run(int, Span{float})"/>.</summary>
     public ExtractionLane Lane(int index)
     {
         while (_lanes.Count <= index)
             CreateLane();
         return _lanes[index];
     }
+
+    /// <summary>
+    /// <paramref name="capacity"/> batches of up to <paramref name="maxFrames"/> frames of
+    /// <paramref name="streams"/>, in memory this session's device reads best (pinned on CUDA).
+    /// The caller owns and disposes the pool, before the extractor.
+    /// </summary>
+    public CnnBatchPool CreateBatchPool(int capacity, int maxFrames, CnnStreams streams)
+    {
+        if (maxFrames * streams.Rows > MaxBatchSize)
+            throw new ArgumentException($"the CNN runs batches of up to {MaxBatchSize} rows, a batch of {maxFrames} frames of {streams.Rows} row(s) needs {maxFrames * streams.Rows}");
+        return new CnnBatchPool(pool => new CnnBatch(_session, Target, _options.Device.CudaDeviceId, maxFrames, streams, FeatureSize, pool), capacity);
+    }
+
+    /// <summary>A batch of its own for a single caller (the trainer's clips): filled, run with <see cref="Run(CnnBatch)"/>, <see cref="CnnBatch.Clear"/>ed. The caller disposes it.</summary>
+    public CnnBatch CreateBatch(int maxFrames, CnnStreams streams) =>
+        new(_session, Target, _options.Device.CudaDeviceId, maxFrames, streams, FeatureSize, pool: null);
+
+    /// <summary>Runs <paramref name="batch"/> on the first lane (single-threaded callers).</summary>
+    public void Run(CnnBatch batch) => _lanes[0].Run(batch);
 
     private string ModelPath(CnnPrecision precision) =>
         ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24, precision, calibration: _options.Calibration, logger: _logger);

@@ -15,12 +15,13 @@ namespace StreamLrcn.Pipeline;
 /// <summary>
 /// Wires the stages for a set of sources:
 /// <code>
-/// capture threads ─▶ merger ─▶ preprocess ─▶ batcher ─▶ CNN ─▶ temporal ─▶ sinks
+/// capture threads ─▶ merger ─▶ batch assembler (resize into rows) ─▶ CNN ─▶ temporal ─▶ sinks
 /// </code>
-/// Every channel is bounded and waits when full, so replay never drops a frame. The pipeline
-/// owns the CNN session, the head, the slot pool and the sinks it is given. An optional
-/// <see cref="FrameTap"/> receives the decoded frames from preprocessing (for the overlay); the
-/// caller owns the tap, and a sink takes frames out of it as their labels arrive.
+/// Every channel is bounded and waits when full, so replay never drops a frame. A pooled
+/// <see cref="CnnBatch"/> carries each frame from its resize to its label: the rows, the features,
+/// and, when a sink draws on frames (<see cref="IFrameSink"/>), the decoded frame itself, which
+/// reaches the sinks with its own label. The pool bounds the frames in flight. The pipeline owns
+/// the CNN session, the head, the batch pool and the sinks it is given.
 /// </summary>
 public sealed class ClassificationPipeline : IDisposable
 {
@@ -30,20 +31,17 @@ public sealed class ClassificationPipeline : IDisposable
     private readonly bool _ownsExtractor;
     private readonly BatchingOptions _batching;
     private readonly GruHead[] _heads;
-    private readonly FrameSlotPool _pool;
+    private readonly CnnBatchPool _batches;
     private readonly CnnStreams _streams;
-    private readonly FrameSlotPool? _differencePool;
-    private volatile DifferenceStage? _difference;
+    private volatile DifferenceRows? _difference;
     private readonly IReadOnlyList<ILabelSink> _sinks;
-    private readonly FrameTap? _frameTap;
     private readonly ILoggerFactory? _loggerFactory;
     private SinkStage? _sinkStage;
     private volatile TemporalStage? _temporal;
 
     /// <param name="extractor">A CNN to borrow (the caller keeps and disposes it); by default the pipeline creates and owns one.</param>
     /// <param name="loggerFactory">For the stages' messages (capture, CNN); <see cref="RuntimeLog.Factory"/> when null.</param>
-    /// <param name="frameTap">Receives every decoded frame (one run only); without it preprocessing disposes them.</param>
-    public ClassificationPipeline(ModelPackage package, PipelineOptions options, IReadOnlyList<ILabelSink> sinks, FeatureExtractor? extractor = null, FrameTap? frameTap = null,
+    public ClassificationPipeline(ModelPackage package, PipelineOptions options, IReadOnlyList<ILabelSink> sinks, FeatureExtractor? extractor = null,
         ILoggerFactory? loggerFactory = null)
     {
         options.Validate();
@@ -51,7 +49,6 @@ public sealed class ClassificationPipeline : IDisposable
         _package = package;
         _options = options;
         _sinks = sinks;
-        _frameTap = frameTap;
         _ownsExtractor = extractor is null;
         // Each frame takes one CNN row per stream of the package (its frame, its difference image).
         _streams = CnnStreams.From(package.Manifest.Cnn);
@@ -64,10 +61,9 @@ public sealed class ClassificationPipeline : IDisposable
         // The GRU steps through every frame on the CPU; with a GPU CNN that needs several cores.
         var partitions = _extractor.Target.IsGpu ? Math.Max(2, Environment.ProcessorCount / 4) : 1;
         _heads = Enumerable.Range(0, partitions).Select(_ => new GruHead(package, options.Temporal.Window)).ToArray();
-        // Enough slots for a batch being filled, one queued and one per lane in flight.
-        _pool = new FrameSlotPool((2 + _extractor.InFlightBatches) * _batching.MaxBatchSize, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
-        if (_streams.Difference is not null)
-            _differencePool = new FrameSlotPool(_pool.Capacity, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize);
+        // A batch being filled, one queued and one running per lane, two waiting for the GRU and
+        // one in it: the assembler waits for a free batch beyond that.
+        _batches = _extractor.CreateBatchPool(2 * _extractor.InFlightBatches + 4, _batching.MaxBatchSize, _streams);
     }
 
     public string Provider => _extractor.Provider;
@@ -117,6 +113,10 @@ public sealed class ClassificationPipeline : IDisposable
         var started = Stopwatch.GetTimestamp();
         var live = _options.Mode == PipelineMode.Live;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var keepFrames = _sinks.Any(s => s is IFrameSink);
+        // Frames freed at the end of their way come back for the next decode: enough for every
+        // frame the channels and, when sinks draw on frames, the batches and labels hold.
+        using var framePool = new FramePool(sources.Count * 4 + 16 + (keepFrames ? (_batches.Capacity + 2) * _batching.MaxBatchSize : 0));
         var captures = new CaptureStage[sources.Count];
         var streamChannels = new Channel<Frame>[sources.Count];
         for (var i = 0; i < sources.Count; i++)
@@ -128,34 +128,27 @@ public sealed class ClassificationPipeline : IDisposable
                 captures[stream.Id].OnFrameDropped(frame);
                 FrameDropped?.Invoke(stream);
             });
-            captures[i] = new CaptureStage(stream, sources[i], streamChannels[i].Writer, stop.Token, RuntimeLog.For<CaptureStage>(_loggerFactory));
+            captures[i] = new CaptureStage(stream, sources[i], streamChannels[i].Writer, stop.Token, RuntimeLog.For<CaptureStage>(_loggerFactory), framePool);
         }
         // Live runs keep few frames between capture and the CNN: every queued frame is latency.
         var frames = Channel.CreateBounded<Frame>(new BoundedChannelOptions(live ? PreprocessWorkers : 4 + 2 * PreprocessWorkers)
         {
             FullMode = BoundedChannelFullMode.Wait, SingleWriter = true,
         });
-        var preprocessed = Channel.CreateBounded<PreprocessedFrame>(new BoundedChannelOptions(live ? 1 : _batching.MaxBatchSize)
-        {
-            FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
-        });
-        var differenced = _differencePool is null ? null : Channel.CreateBounded<PreprocessedFrame>(new BoundedChannelOptions(live ? 1 : _batching.MaxBatchSize)
-        {
-            FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
-        });
-        var batches = Channel.CreateBounded<FrameBatch>(new BoundedChannelOptions(_extractor.InFlightBatches) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true });
-        var features = Channel.CreateBounded<FeatureBatch>(new BoundedChannelOptions(2) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
-        var labels = Channel.CreateBounded<FrameLabel>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
-
-        // Room for every frame the slot pool lets into the pipeline: see FrameTap on why that
-        // keeps a full tap from stalling the run.
-        _frameTap?.Open(_pool.Capacity + PreprocessWorkers);
+        var batches = Channel.CreateBounded<CnnBatch>(new BoundedChannelOptions(_extractor.InFlightBatches) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true });
+        var features = Channel.CreateBounded<CnnBatch>(new BoundedChannelOptions(2) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         // With thresholds a frame may be "none", counted one past the classes.
-        var sinkStage = new SinkStage(labels.Reader, _sinks, _package.Labels.Count + (_package.Manifest.Thresholds is null ? 0 : 1));
+        var classCount = _package.Labels.Count + (_package.Manifest.Thresholds is null ? 0 : 1);
+        // Labels that carry their decoded frames queue a couple of batches' worth, not hundreds of images.
+        var labels = Channel.CreateBounded<LabelWithFrame>(new BoundedChannelOptions(keepFrames ? 2 * _batching.MaxBatchSize : 256)
+        {
+            FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true,
+        });
+        var sinkStage = new SinkStage(labels.Reader, _sinks, classCount);
         sinkStage.LabelWritten += label => LabelWritten?.Invoke(label);
         _sinkStage = sinkStage;
-        var cnn = new FeatureExtractionStage(batches.Reader, features.Writer, _extractor, Statistics, _streams);
-        var difference = differenced is null ? null : new DifferenceStage(preprocessed.Reader, differenced.Writer, _differencePool!, _streams.Difference!, _options.Temporal.MaxTimestampGap);
+        var cnn = new FeatureExtractionStage(batches.Reader, features.Writer, _extractor, Statistics);
+        var difference = DifferenceRows.For(_streams, _options.Temporal.MaxTimestampGap);
         _difference = difference;
         var temporal = new TemporalStage(features.Reader, labels.Writer, _heads, _options.Temporal);
         _temporal = temporal;
@@ -163,8 +156,6 @@ public sealed class ClassificationPipeline : IDisposable
         [
             .. captures.Select((capture, i) => KeyValuePair.Create("capture:" + capture.Stream.Name, streamChannels[i].Reader.Count)),
             KeyValuePair.Create("frames", frames.Reader.Count),
-            KeyValuePair.Create("preprocessed", preprocessed.Reader.Count),
-            .. differenced is null ? [] : new[] { KeyValuePair.Create("differenced", differenced.Reader.Count) },
             KeyValuePair.Create("batches", batches.Reader.Count),
             KeyValuePair.Create("features", features.Reader.Count),
             KeyValuePair.Create("labels", labels.Reader.Count),
@@ -177,13 +168,11 @@ public sealed class ClassificationPipeline : IDisposable
         var stages = new[]
         {
             new StreamMerger(streamChannels.Select(c => c.Reader).ToArray(), frames.Writer, live ? MergeOrder.FirstAvailable : MergeOrder.RoundRobin).RunAsync(stop.Token),
-            new PreprocessStage(frames.Reader, preprocessed.Writer, _pool, PreprocessWorkers, _frameTap?.Writer).RunAsync(stop.Token),
-            difference?.RunAsync(stop.Token),
-            new Batcher((differenced ?? preprocessed).Reader, batches.Writer, _batching, TimeProvider.System).RunAsync(stop.Token),
+            new BatchAssembler(frames.Reader, batches.Writer, _batches, _batching, TimeProvider.System, difference, PreprocessWorkers, keepFrames).RunAsync(stop.Token),
             cnn.RunAsync(stop.Token),
             temporal.RunAsync(stop.Token),
             sinkStage.RunAsync(stop.Token),
-        }.OfType<Task>().ToArray();
+        };
 
         StreamOutcome[] outcomes = [];
         try
@@ -201,6 +190,9 @@ public sealed class ClassificationPipeline : IDisposable
             foreach (var channel in streamChannels)
                 while (channel.Reader.TryRead(out var left))
                     left.Dispose();
+            // A run stopped early leaves labels (and the frames riding with them) behind the sinks.
+            while (labels.Reader.TryRead(out var left))
+                left.Frame?.Dispose();
         }
         return new PipelineResult(sinkStage.Frames, outcomes, sinkStage.LabelCounts.ToArray(), Stopwatch.GetElapsedTime(started))
         {
@@ -249,12 +241,12 @@ public sealed class ClassificationPipeline : IDisposable
 
     public void Dispose()
     {
+        // The batches' bindings belong to the extractor's session: they go first.
+        _batches.Dispose();
         if (_ownsExtractor)
             _extractor.Dispose();
         foreach (var head in _heads)
             head.Dispose();
-        _pool.Dispose();
-        _differencePool?.Dispose();
         foreach (var sink in _sinks)
             sink.Dispose();
     }

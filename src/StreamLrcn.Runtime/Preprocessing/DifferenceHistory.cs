@@ -38,29 +38,36 @@ public sealed class DifferenceHistory : IDisposable
     }
 
     /// <summary>Writes the difference of <paramref name="current"/> into <paramref name="output"/>, then remembers <paramref name="current"/>.</summary>
-    public void Next(FrameSlot current, FrameSlot output)
+    public void Next(FrameSlot current, FrameSlot output) => Next(current.Mat, output.Mat);
+
+    /// <summary>
+    /// Writes the difference of <paramref name="current"/> into <paramref name="output"/> (both
+    /// continuous 8-bit BGR images of the history's size, such as a batch's rows), then remembers
+    /// <paramref name="current"/>.
+    /// </summary>
+    public unsafe void Next(Mat current, Mat output)
     {
-        if (current.Length != _ring[0].Length || output.Length != _ring[0].Length)
-            throw new ArgumentException($"expected {_ring[0].Width}x{_ring[0].Height} slots, found {current.Width}x{current.Height} and {output.Width}x{output.Height}");
+        var size = _ring[0].Length;
+        if (!IsSlotSized(current) || !IsSlotSized(output))
+            throw new ArgumentException($"expected continuous {_ring[0].Width}x{_ring[0].Height} BGR images, found {current.Width}x{current.Height} and {output.Width}x{output.Height}");
         if (_count == 0)
         {
-            output.Clear();
+            new Span<byte>((void*)output.Data, size).Clear();
         }
         else
         {
             // With fewer than Step frames seen, the oldest remembered one is the first since the reset.
             var reference = _ring[_count < _ring.Length ? 0 : _next];
-            using var a = current.AsMat();
-            using var b = reference.AsMat();
-            using var difference = output.AsMat();
-            Cv2.Absdiff(a, b, difference);
             // convertTo on 8-bit saturates: the scaled difference is clamped at 255.
-            difference.ConvertTo(difference, MatType.CV_8UC3, _scale);
+            OpenCvCalls.AbsDiffScaled(current, reference.Mat, output, _scale);
         }
-        current.Span.CopyTo(_ring[_next].WritableSpan);
+        new ReadOnlySpan<byte>((void*)current.Data, size).CopyTo(_ring[_next].WritableSpan);
         _next = (_next + 1) % _ring.Length;
         _count = Math.Min(_count + 1, _ring.Length);
     }
+
+    private bool IsSlotSized(Mat image) =>
+        image.Width == _ring[0].Width && image.Height == _ring[0].Height && image.Type() == MatType.CV_8UC3 && image.IsContinuous();
 
     public void Dispose()
     {

@@ -4,8 +4,8 @@ using OpenCvSharp;
 namespace StreamLrcn.Preprocessing;
 
 /// <summary>
-/// A fixed block of native memory that holds one resized frame (224x224 BGR bytes). Slots are
-/// created by <see cref="FrameSlotPool"/> and live as long as it does.
+/// A fixed block of native memory that holds one resized frame (224x224 BGR bytes): a stream's
+/// earlier frames for its difference image, or a single caller's frame. The owner disposes it.
 /// </summary>
 public sealed unsafe class FrameSlot : IDisposable
 {
@@ -25,12 +25,6 @@ public sealed unsafe class FrameSlot : IDisposable
 
     public IntPtr Pointer { get; private set; }
 
-    /// <summary>1 while rented from its pool; the pool flips it with <see cref="Interlocked"/> to catch a slot returned twice.</summary>
-    internal int Rented;
-
-    /// <summary>The pool the slot belongs to; set once by that pool.</summary>
-    internal FrameSlotPool? Pool { get; set; }
-
     public ReadOnlySpan<byte> Span => new((void*)Pointer, Length);
 
     /// <summary>The slot's bytes, for the one who holds it to write.</summary>
@@ -38,13 +32,16 @@ public sealed unsafe class FrameSlot : IDisposable
 
     public void Clear() => WritableSpan.Clear();
 
-    /// <summary>A Mat header over the slot's memory; the caller disposes the header, never the memory.</summary>
-    public Mat AsMat() => Mat.FromPixelData(Height, Width, MatType.CV_8UC3, Pointer);
+    private Mat? _mat;
+
+    /// <summary>A Mat header over the slot's memory, created once; the slot disposes it.</summary>
+    public Mat Mat => _mat ??= Mat.FromPixelData(Height, Width, MatType.CV_8UC3, Pointer);
 
     public void Dispose()
     {
         if (Pointer == IntPtr.Zero)
             return;
+        _mat?.Dispose();
         NativeMemory.AlignedFree((void*)Pointer);
         Pointer = IntPtr.Zero;
     }

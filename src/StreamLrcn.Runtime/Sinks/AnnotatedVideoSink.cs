@@ -5,20 +5,18 @@ using StreamLrcn.Diagnostics;
 using StreamLrcn.Capture;
 using StreamLrcn.Overlay;
 using StreamLrcn.Temporal;
-using StreamLrcn.Dataflow;
 
 namespace StreamLrcn.Sinks;
 
 /// <summary>
 /// Writes each input again with the overlay drawn on every frame: one output frame per input
-/// frame, at the input's frame rate. Each label takes its own frame out of the
-/// <see cref="FrameTap"/> (they come in the same order), so the overlay on frame N is the label
+/// frame, at the input's frame rate. Each label comes with its own frame (it rode with its CNN
+/// row), so the overlay on frame N is the label
 /// the other sinks write for frame N. One file per stream (<see cref="PathFor"/>); each encoder
 /// opens at the stream's first frame, when its size is known. The sink owns the encoders.
 /// </summary>
-public sealed class AnnotatedVideoSink : ILabelSink
+public sealed class AnnotatedVideoSink : IFrameSink
 {
-    private readonly FrameTap _tap;
     private readonly VideoEncoderFactory _encoders;
     private readonly string _requestedPath;
     private readonly int _streamCount;
@@ -27,11 +25,10 @@ public sealed class AnnotatedVideoSink : ILabelSink
     private readonly Dictionary<int, StreamOutput> _streams = [];
     private readonly ILogger _logger;
 
-    public AnnotatedVideoSink(FrameTap tap, VideoEncoderFactory encoders, string requestedPath, int streamCount, IReadOnlyList<string> labels, int windowSize,
+    public AnnotatedVideoSink(VideoEncoderFactory encoders, string requestedPath, int streamCount, IReadOnlyList<string> labels, int windowSize,
         OverlayPosition position = OverlayPosition.Bottom, ILogger? logger = null)
     {
         _logger = logger ?? RuntimeLog.For<AnnotatedVideoSink>();
-        _tap = tap;
         _encoders = encoders;
         _requestedPath = requestedPath;
         _streamCount = streamCount;
@@ -56,9 +53,12 @@ public sealed class AnnotatedVideoSink : ILabelSink
         return Path.Combine(Path.GetDirectoryName(requested) ?? "", file);
     }
 
-    public void Write(FrameLabel label)
+    /// <summary>A label that came without its frame: a run that keeps frames never does this.</summary>
+    public void Write(FrameLabel label) =>
+        throw new InvalidOperationException($"annotated video needs frame {label.Header.Sequence} of stream '{label.Header.Stream.Name}' with its label; the pipeline did not keep frames");
+
+    public void Write(FrameLabel label, Frame frame)
     {
-        using var frame = _tap.Take(label.Header);
         var output = OutputFor(frame);
         output.Tracker.Observe(label, Stopwatch.GetTimestamp());
         _renderer.Draw(frame.Image, output.Tracker.ContentFor(label.Header.Stream.Name, StreamState.Recorded, label, StreamOverlayTracker.RecordedDetail(label)));

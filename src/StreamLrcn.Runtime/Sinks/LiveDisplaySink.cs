@@ -2,23 +2,26 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using StreamLrcn.Overlay;
 using StreamLrcn.Temporal;
-using StreamLrcn.Dataflow;
+using StreamLrcn.Capture;
 
 namespace StreamLrcn.Sinks;
 
 /// <summary>
-/// Feeds the live window: pairs each label with its frame from the <see cref="FrameTap"/> and
-/// offers the pair to the display channel, which keeps only the newest (a capacity-1 drop-oldest
+/// Feeds the live window: shares each label's frame (it rode with its CNN row) and offers the pair to the display channel, which keeps only the newest (a capacity-1 drop-oldest
 /// channel whose drop callback disposes the evicted frame), so a slow or paused window never holds
 /// up the pipeline. Follows every label (window label, rate) even when the window skips frames.
 /// </summary>
-public sealed class LiveDisplaySink(FrameTap tap, ChannelWriter<LabelledFrame> display, int windowSize) : ILabelSink
+public sealed class LiveDisplaySink(ChannelWriter<LabelledFrame> display, int windowSize) : IFrameSink
 {
     private readonly Dictionary<int, StreamOverlayTracker> _trackers = [];
 
-    public void Write(FrameLabel label)
+    /// <summary>A label that came without its frame: a run that keeps frames never does this.</summary>
+    public void Write(FrameLabel label) =>
+        throw new InvalidOperationException($"the live display needs frame {label.Header.Sequence} of stream '{label.Header.Stream.Name}' with its label; the pipeline did not keep frames");
+
+    public void Write(FrameLabel label, Frame frame)
     {
-        var frame = tap.Take(label.Header);
+        frame = frame.Share();
         if (!_trackers.TryGetValue(label.Header.Stream.Id, out var tracker))
             _trackers.Add(label.Header.Stream.Id, tracker = new StreamOverlayTracker(windowSize));
         tracker.Observe(label, Stopwatch.GetTimestamp());

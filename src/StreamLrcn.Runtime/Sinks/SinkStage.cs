@@ -6,15 +6,20 @@ namespace StreamLrcn.Sinks;
 /// <summary>
 /// Writes every label to every sink and flushes whenever the channel runs dry, so that labels
 /// are on disk soon after they are computed and all of them are there when a stream fails.
-/// Counts labels per class for the run summary. The stage owns its sinks.
+/// Counts labels per class for the run summary. A frame that came with its label goes to the
+/// <see cref="IFrameSink"/>s and is disposed after the last one (each shares it if it keeps it).
+/// The stage owns its sinks.
 /// </summary>
-public sealed class SinkStage(ChannelReader<FrameLabel> input, IReadOnlyList<ILabelSink> sinks, int classCount) : IDisposable
+public sealed class SinkStage(ChannelReader<LabelWithFrame> input, IReadOnlyList<ILabelSink> sinks, int classCount) : IDisposable
 {
     private readonly long[] _labelCounts = new long[classCount];
     private readonly List<long[]> _streamLabelCounts = [];
     private long _frames;
 
     public long Frames => Interlocked.Read(ref _frames);
+
+    /// <summary>True when one of the sinks draws on decoded frames, so the run must keep them (<see cref="IFrameSink"/>).</summary>
+    public bool NeedsFrames => sinks.Any(s => s is IFrameSink);
 
     /// <summary>Per-frame label counts, by class index. Read after <see cref="RunAsync"/> completes.</summary>
     public IReadOnlyList<long> LabelCounts => _labelCounts;
@@ -31,10 +36,19 @@ public sealed class SinkStage(ChannelReader<FrameLabel> input, IReadOnlyList<ILa
         {
             while (await input.WaitToReadAsync(cancellation))
             {
-                while (input.TryRead(out var label))
+                while (input.TryRead(out var item))
                 {
-                    foreach (var sink in sinks)
-                        sink.Write(label);
+                    var label = item.Label;
+                    using (item.Frame)
+                    {
+                        foreach (var sink in sinks)
+                        {
+                            if (item.Frame is { } frame && sink is IFrameSink frameSink)
+                                frameSink.Write(label, frame);
+                            else
+                                sink.Write(label);
+                        }
+                    }
                     _labelCounts[label.LabelIndex]++;
                     CountsOf(label.Header.Stream.Id)[label.LabelIndex]++;
                     Interlocked.Increment(ref _frames);
@@ -48,6 +62,9 @@ public sealed class SinkStage(ChannelReader<FrameLabel> input, IReadOnlyList<ILa
         {
             foreach (var sink in sinks)
                 sink.Flush();
+            // Labels left behind when the run stops early still own their frames.
+            while (input.TryRead(out var left))
+                left.Frame?.Dispose();
         }
     }
 

@@ -21,13 +21,14 @@ namespace StreamLrcn.Temporal;
 /// </summary>
 public sealed class TemporalStage
 {
-    private readonly ChannelReader<FeatureBatch> _input;
-    private readonly ChannelWriter<FrameLabel> _output;
+    private readonly ChannelReader<CnnBatch> _input;
+    private readonly ChannelWriter<LabelWithFrame> _output;
+    private FrameLabel[] _labels = [];
     private readonly TemporalOptions _options;
     private readonly Partition[] _partitions;
     private long _resetRequests;
 
-    public TemporalStage(ChannelReader<FeatureBatch> input, ChannelWriter<FrameLabel> output, IReadOnlyList<GruHead> heads, TemporalOptions options)
+    public TemporalStage(ChannelReader<CnnBatch> input, ChannelWriter<LabelWithFrame> output, IReadOnlyList<GruHead> heads, TemporalOptions options)
     {
         if (heads.Count == 0)
             throw new ArgumentException("the temporal stage needs at least one head", nameof(heads));
@@ -43,7 +44,7 @@ public sealed class TemporalStage
     /// </summary>
     public void RequestReset() => Interlocked.Increment(ref _resetRequests);
 
-    public TemporalStage(ChannelReader<FeatureBatch> input, ChannelWriter<FrameLabel> output, GruHead head, TemporalOptions options)
+    public TemporalStage(ChannelReader<CnnBatch> input, ChannelWriter<LabelWithFrame> output, GruHead head, TemporalOptions options)
         : this(input, output, [head], options)
     {
     }
@@ -54,20 +55,36 @@ public sealed class TemporalStage
         Exception? failure = null;
         try
         {
-            await foreach (var batch in _input.ReadAllAsync(cancellation))
+            while (await _input.WaitToReadAsync(cancellation))
             {
-                FrameLabel[] labels;
-                try
+                while (_input.TryRead(out var batch))
                 {
-                    labels = ClassifyBatch(batch);
+                    try
+                    {
+                        ClassifyBatch(batch);
+                        // Each label leaves with the frame that rode beside its row (if the run keeps frames).
+                        for (var i = 0; i < batch.Count; i++)
+                        {
+                            var item = new LabelWithFrame(_labels[i], batch.TakeFrame(i));
+                            _labels[i] = null!;
+                            if (_output.TryWrite(item))
+                                continue;
+                            try
+                            {
+                                await _output.WriteAsync(item, cancellation);
+                            }
+                            catch
+                            {
+                                item.Frame?.Dispose();
+                                throw;
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        batch.Release();
+                    }
                 }
-                finally
-                {
-                    batch.Release();
-                }
-                foreach (var label in labels)
-                    if (!_output.TryWrite(label))
-                        await _output.WriteAsync(label, cancellation);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -87,14 +104,16 @@ public sealed class TemporalStage
     public FrameLabel Classify(in FrameHeader header, ReadOnlySpan<float> features) =>
         _partitions[header.Stream.Id % _partitions.Length].Classify(header, features);
 
-    private FrameLabel[] ClassifyBatch(FeatureBatch batch)
+    /// <summary>Labels every frame of <paramref name="batch"/> into <see cref="_labels"/> (grown to the largest batch so far).</summary>
+    private void ClassifyBatch(CnnBatch batch)
     {
-        var labels = new FrameLabel[batch.Count];
+        if (_labels.Length < batch.Count)
+            _labels = new FrameLabel[batch.MaxFrames];
+        var labels = _labels;
         if (_partitions.Length == 1)
             _partitions[0].ClassifyBatch(batch, labels, 0, 1);
         else
             Parallel.For(0, _partitions.Length, k => _partitions[k].ClassifyBatch(batch, labels, k, _partitions.Length));
-        return labels;
     }
 
     /// <summary>The streams one head serves, with their states. Used by one thread at a time.</summary>
@@ -125,11 +144,11 @@ public sealed class TemporalStage
         /// streams step together, one head run per wave: a wave holds the next frame of each stream
         /// in the batch, so a stream with two frames in the batch steps in two waves, in order.
         /// </summary>
-        public void ClassifyBatch(FeatureBatch batch, FrameLabel[] labels, int partition, int partitions)
+        public void ClassifyBatch(CnnBatch batch, FrameLabel[] labels, int partition, int partitions)
         {
             _pending.Clear();
             for (var i = 0; i < batch.Count; i++)
-                if (batch.Headers[i].Stream.Id % partitions == partition)
+                if (batch.HeaderOf(i).Stream.Id % partitions == partition)
                     _pending.Add(i);
             while (_pending.Count > 0)
             {
@@ -137,14 +156,14 @@ public sealed class TemporalStage
                 _later.Clear();
                 _waveStreams.Clear();
                 foreach (var i in _pending)
-                    (_waveStreams.Add(batch.Headers[i].Stream.Id) ? _wave : _later).Add(i);
+                    (_waveStreams.Add(batch.HeaderOf(i).Stream.Id) ? _wave : _later).Add(i);
                 StepWave(batch, labels);
                 _pending.Clear();
                 _pending.AddRange(_later);
             }
         }
 
-        private void StepWave(FeatureBatch batch, FrameLabel[] labels)
+        private void StepWave(CnnBatch batch, FrameLabel[] labels)
         {
             var count = _wave.Count;
             if (_waveStates.Length < count * head.StateSize)
@@ -157,7 +176,7 @@ public sealed class TemporalStage
             for (var w = 0; w < count; w++)
             {
                 var i = _wave[w];
-                var state = Prepare(batch.Headers[i], out resets[w]);
+                var state = Prepare(batch.HeaderOf(i), out resets[w]);
                 batch.FeaturesOf(i).CopyTo(_waveFeatures.AsSpan(w * head.FeatureSize));
                 state.Hidden.CopyTo(_waveStates.AsSpan(w * head.StateSize));
             }
@@ -165,10 +184,10 @@ public sealed class TemporalStage
             for (var w = 0; w < count; w++)
             {
                 var i = _wave[w];
-                var state = _streams[batch.Headers[i].Stream.Id];
+                var state = _streams[batch.HeaderOf(i).Stream.Id];
                 _waveStates.AsSpan(w * head.StateSize, head.StateSize).CopyTo(state.Hidden);
                 var probabilities = _waveProbabilities.AsSpan(w * head.ClassCount, head.ClassCount).ToArray();
-                labels[i] = Finish(batch.Headers[i], batch.FeaturesOf(i), state, resets[w], probabilities);
+                labels[i] = Finish(batch.HeaderOf(i), batch.FeaturesOf(i), state, resets[w], probabilities);
             }
         }
 

@@ -110,7 +110,7 @@ public sealed class FeatureStoreTests : IDisposable
         var row = new float[ResNet18FeatureModel.FeatureSize];
         while (source.Read(image, out _))
         {
-            PreprocessStage.Resize(image, slot);
+            FrameResizer.Resize(image, slot.Mat);
             slot.Span.CopyTo(extractor.InputRow(0));
             extractor.Run(1, row);
             features.AddRange(row);

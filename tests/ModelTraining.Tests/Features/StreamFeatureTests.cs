@@ -110,7 +110,7 @@ public sealed class StreamFeatureTests : IDisposable
         var result = new float[frames.Count * 512];
         for (var f = 0; f < frames.Count; f++)
         {
-            PreprocessStage.Resize(frames[f], current);
+            FrameResizer.Resize(frames[f], current.Mat);
             var row = extractor.InputRow(0);
             var now = current.Span;
             var before = previous.Span;

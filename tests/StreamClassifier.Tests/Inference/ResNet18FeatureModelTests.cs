@@ -219,7 +219,7 @@ public sealed class ResNet18FeatureModelTests : IClassFixture<ResNet18FeatureMod
             TestMedia.DrawFrame(image, i * 37);
             Cv2.Circle(image, new Point(100 + i * 120, 240), 60, new Scalar(i * 60, 200 - i * 40, 30), -1);
             slots[i] = new FrameSlot(Side, Side);
-            PreprocessStage.Resize(image, slots[i]);
+            FrameResizer.Resize(image, slots[i].Mat);
         }
         return slots;
     }

@@ -94,7 +94,7 @@ public sealed class DifferenceHistoryTests : IDisposable
             Assert.True(source.Read(image, out _), $"the clip has more than {i} frames");
         var slot = new FrameSlot(Size, Size);
         _frames.Add(slot);
-        PreprocessStage.Resize(image, slot);
+        FrameResizer.Resize(image, slot.Mat);
         return slot;
     }
 

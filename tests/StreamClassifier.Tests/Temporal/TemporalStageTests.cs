@@ -17,14 +17,15 @@ public sealed class TemporalStageTests : IDisposable
     private readonly HeadWeights _weights;
     private readonly GruHead _head;
     private readonly TemporalStage _stage;
+    private readonly CnnBatchPool _batches = CnnBatchPool.HostOnly(64, 64, CnnStreams.RgbOnly);
 
     public TemporalStageTests()
     {
         _weights = HeadWeights.Random(ResNet18FeatureModel.FeatureSize, Hidden, 1, TestModels.Labels.Length, seed: 21);
         var package = ModelPackage.Write(_folder.Path, TestModels.Manifest(hidden: Hidden, window: Window, stride: Stride), _weights);
         _head = new GruHead(package, Window);
-        var unused = Channel.CreateUnbounded<FeatureBatch>();
-        _stage = new TemporalStage(unused.Reader, Channel.CreateUnbounded<FrameLabel>().Writer, _head, new TemporalOptions(Window, Stride, TimeSpan.FromSeconds(2)));
+        var unused = Channel.CreateUnbounded<CnnBatch>();
+        _stage = new TemporalStage(unused.Reader, Channel.CreateUnbounded<LabelWithFrame>().Writer, _head, new TemporalOptions(Window, Stride, TimeSpan.FromSeconds(2)));
     }
 
     [Fact]
@@ -204,17 +205,19 @@ public sealed class TemporalStageTests : IDisposable
         }
     }
 
-    private async Task<List<FrameLabel>> RunStage(GruHead[] heads, IEnumerable<FeatureBatch> batches)
+    private async Task<List<FrameLabel>> RunStage(GruHead[] heads, IEnumerable<CnnBatch> batches)
     {
-        var input = Channel.CreateUnbounded<FeatureBatch>();
-        var output = Channel.CreateUnbounded<FrameLabel>();
+        var input = Channel.CreateUnbounded<CnnBatch>();
+        var output = Channel.CreateUnbounded<LabelWithFrame>();
         foreach (var batch in batches)
             input.Writer.TryWrite(batch);
         input.Writer.Complete();
         await new TemporalStage(input.Reader, output.Writer, heads, new TemporalOptions(Window, Stride, TimeSpan.FromSeconds(2))).RunAsync(CancellationToken.None);
         var labels = new List<FrameLabel>();
-        await foreach (var label in output.Reader.ReadAllAsync())
-            labels.Add(label);
+        await foreach (var item in output.Reader.ReadAllAsync())
+            labels.Add(item.Label);
+        // The stage released every batch it took.
+        Assert.Equal(_batches.Capacity, _batches.Available);
         return labels;
     }
 
@@ -232,11 +235,13 @@ public sealed class TemporalStageTests : IDisposable
         return (headers, features);
     }
 
-    private static FeatureBatch Copy((FrameHeader[] Headers, float[] Features) batch)
+    /// <summary>A pooled CNN batch holding <paramref name="batch"/>'s frames, with the features where the CNN writes them.</summary>
+    private CnnBatch Copy((FrameHeader[] Headers, float[] Features) batch)
     {
-        var rented = System.Buffers.ArrayPool<float>.Shared.Rent(batch.Features.Length);
-        batch.Features.CopyTo(rented, 0);
-        return new FeatureBatch(batch.Headers, rented, 512);
+        var copy = _batches.RentAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        for (var i = 0; i < batch.Headers.Length; i++)
+            Row(batch.Features, copy.Add(batch.Headers[i])).CopyTo(copy.WritableFeaturesOf(i));
+        return copy;
     }
 
     private static FrameHeader Header(StreamInfo stream, long sequence, FrameFlags flags) =>
@@ -255,5 +260,6 @@ public sealed class TemporalStageTests : IDisposable
     {
         _head.Dispose();
         _folder.Dispose();
+        _batches.Dispose();
     }
 }

@@ -43,5 +43,5 @@ public sealed class UserResetTests
     }
 
     private static TemporalStage Stage(GruHead head, TemporalOptions options) =>
-        new(Channel.CreateBounded<FeatureBatch>(1).Reader, Channel.CreateBounded<FrameLabel>(1).Writer, head, options);
+        new(Channel.CreateBounded<CnnBatch>(1).Reader, Channel.CreateBounded<LabelWithFrame>(1).Writer, head, options);
 }

@@ -3,7 +3,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.FileProviders;
 using Prometheus;
 using Serilog;
-using StreamLrcn.Dataflow;
+using StreamLrcn.Capture;
 using StreamLrcn.Pipeline;
 using StreamLrcn.Sinks;
 using StreamLrcn.Temporal;
@@ -12,11 +12,11 @@ namespace StreamLrcn.Hosting.Web;
 
 /// <summary>
 /// The daemon's web interface, put together: the event database (<see cref="EventStore"/>, fed as an
-/// event sink), the frame recorder fed from the pipeline's <see cref="FrameTap"/>, retention, the
+/// event sink), the frame recorder fed with every labelled frame (<see cref="FrameSink"/>), retention, the
 /// <c>/api</c> endpoints, access control and the static pages. The daemon creates it before
-/// anything else (a database that cannot be used stops the start), hands <see cref="Tap"/> to the
-/// pipeline, calls <see cref="OnLabel"/> for every label and <see cref="OnLabelEvent"/> for every
-/// label event, and disposes it after the pipeline has ended.
+/// anything else (a database that cannot be used stops the start), gives <see cref="FrameSink"/> to
+/// the pipeline among its sinks, calls <see cref="OnLabelEvent"/> for every label event, and
+/// disposes it after the pipeline has ended.
 /// </summary>
 public sealed class WebUi : IAsyncDisposable
 {
@@ -42,8 +42,10 @@ public sealed class WebUi : IAsyncDisposable
     /// <summary>One more output of the daemon's event dispatcher.</summary>
     public IEventSink Sink { get; }
 
-    /// <summary>Receives the pipeline's decoded frames; <see cref="OnLabel"/> takes each one back out.</summary>
-    public FrameTap Tap { get; } = new();
+    /// <summary>The pipeline's sink for labelled frames: each one goes to the recorder, which keeps its own reference.</summary>
+    public IFrameSink FrameSink => _frameSink ??= new RecorderSink(Recorder);
+
+    private RecorderSink? _frameSink;
 
     /// <summary>Where the pages are served from: next to the program, copied there by the build.</summary>
     public static string PagesFolder => Path.Combine(AppContext.BaseDirectory, "web");
@@ -82,7 +84,6 @@ public sealed class WebUi : IAsyncDisposable
         _retaining = Task.Run(() => _retention.RunAsync(TimeSpan.FromSeconds(_config.PruneIntervalSeconds), TimeProvider.System, _stop.Token));
 
     /// <summary>Every label, on the pipeline's sink thread: its frame goes from the tap to the recorder.</summary>
-    public void OnLabel(FrameLabel label) => Recorder.Post(label, Tap.Take(label.Header));
 
     /// <summary>A label event set by <paramref name="label"/>'s frame, published at <paramref name="time"/>; call before publishing it.</summary>
     public void OnLabelEvent(FrameLabel label, DateTimeOffset time) => Recorder.CaptureEvent(label, time);
@@ -134,7 +135,24 @@ public sealed class WebUi : IAsyncDisposable
             // The stop.
         }
         await Recorder.DisposeAsync();
-        Tap.Dispose();
         _stop.Dispose();
+    }
+
+    /// <summary>Hands every labelled frame to the recorder; the pipeline owns the sink's lifetime, the web interface the recorder's.</summary>
+    private sealed class RecorderSink(FrameRecorder recorder) : IFrameSink
+    {
+        public void Write(FrameLabel label, Frame frame) => recorder.Post(label, frame.Share());
+
+        /// <summary>A label without its frame: the run keeps frames whenever this sink is among its sinks, so this does not happen.</summary>
+        public void Write(FrameLabel label) =>
+            throw new InvalidOperationException($"the web recorder needs frame {label.Header.Sequence} of camera '{label.Header.Stream.Name}' with its label; the pipeline did not keep frames");
+
+        public void Flush()
+        {
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }
