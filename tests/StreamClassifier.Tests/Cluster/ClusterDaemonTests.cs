@@ -61,7 +61,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
 
             // 1. The cluster forms: each camera owned by one node, labelled, and read by exactly one ffmpeg, on its owner.
             // Nodes join one after the other; rebalancing then moves cameras until each node has two.
-            var owners = await Poll(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode) is { } o
+            var owners = await Eventually.GetAsync(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode) is { } o
                     && nodeNames.All(n => o.Values.Count(v => v == n) == Cameras.Length / 3) ? o : null, Patience,
                 "six cameras up with one owner each, two on each node, one ffmpeg per owned camera on each node");
             await Eventually.True(() => Cameras.All(c => LabelEvents(nodes, c).Any()), Patience, "a label event of each camera");
@@ -79,7 +79,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             Assert.Equal(Cameras.Order(), apiCameras.Keys.Order());
             Assert.All(owners, o => Assert.Equal(o.Value, apiCameras[o.Key]));
             // Its streamlrcn_camera_owned gauge says 1 for exactly the cameras the cluster view gives it.
-            await Poll(async () =>
+            await Eventually.GetAsync(async () =>
             {
                 var view = await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode);
                 var scrape = await http.GetStringAsync($"http://127.0.0.1:{httpPorts[2]}/metrics");
@@ -99,7 +99,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             nodes[0]!.Dispose();
             nodes[0] = null;
             // The events' own times measure the failover; polling slowly leaves the CPU to the nodes.
-            var firstLabels = await Poll(() =>
+            var firstLabels = await Eventually.GetAsync(() =>
             {
                 var labels = moved.Select(c => LabelEvents(nodes, c).Where(e => e.GetProperty("time").GetDateTimeOffset() > killedAt).ToArray()).ToArray();
                 return Task.FromResult(labels.All(l => l.Length > 0) ? labels.Select(l => l[0]).ToArray() : null);
@@ -112,13 +112,13 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
                 Assert.Contains(e.GetProperty("reset").GetString(), new[] { "stream-start", "discontinuity" });
             });
             Assert.True(failover <= FailoverBound, $"the killed node's cameras labelled on the survivors {failover.TotalSeconds:0.0} s after the kill, beyond {FailoverBound.TotalSeconds} s");
-            owners = await Poll(() => SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode), Patience, "the two survivors owning all six cameras with one ffmpeg each");
+            owners = await Eventually.GetAsync(() => SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode), Patience, "the two survivors owning all six cameras with one ffmpeg each");
             Assert.DoesNotContain(victim, owners.Values);
             await Eventually.True(() => moved.All(c => mqtt.PayloadsOf($"lrcn/{c}/label").Count > mqttBefore[c]), Patience, "the moved cameras' MQTT label topics resuming");
 
             // 3. Restart it: cameras move back onto it, each handed off (ffmpeg stopped) before it starts there.
             nodes[0] = Start(0);
-            owners = await Poll(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode) is { } o && o.Values.Contains(victim) && o.Values.Distinct().Count() == 3 ? o : null,
+            owners = await Eventually.GetAsync(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode) is { } o && o.Values.Contains(victim) && o.Values.Distinct().Count() == 3 ? o : null,
                 Patience, "cameras rebalanced onto the restarted node");
             var rebalanced = owners.Where(o => o.Value == victim).Select(o => o.Key).ToArray();
             await Eventually.True(() => rebalanced.All(c => LabelEvents(nodes, c).Any(e => e.GetProperty("node").GetString() == victim)), Patience, "labels from the restarted node");
@@ -135,7 +135,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             Assert.All(handedOver, c => Assert.Contains(leftEvents, e => e.GetProperty("type").GetString() == "camera_released" && e.GetProperty("camera").GetString() == c));
             nodes[1]!.Dispose();
             nodes[1] = null;
-            owners = await Poll(() => SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode), Patience, "the two remaining nodes owning all six cameras");
+            owners = await Eventually.GetAsync(() => SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode), Patience, "the two remaining nodes owning all six cameras");
             Assert.DoesNotContain(leaving, owners.Values);
             await Eventually.True(() => handedOver.All(c => LabelEvents(nodes, c).Any(e => e.GetProperty("node").GetString() != leaving && e.GetProperty("time").GetDateTimeOffset() > terminatedAt)),
                 Patience, "labels of the handed-over cameras from the remaining nodes");
@@ -195,20 +195,6 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
 
                 """);
         return MonitorProcess.Start(folder, yaml);
-    }
-
-    /// <summary>Polls an asynchronous probe until it gives a value or <paramref name="timeout"/> passes (a bound on waiting, not a measurement).</summary>
-    private static async Task<T> Poll<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, TimeSpan? interval = null) where T : class
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (await probe() is { } value)
-                return value;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"gave up after {timeout.TotalSeconds:0} s waiting for {what}");
-            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(250));
-        }
     }
 
     /// <summary>
@@ -273,7 +259,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             for (var i = 0; i < 3; i++)
                 nodes[i] = StartNode(Directory.CreateDirectory(Path.Combine(root.Path, $"node{i}")).FullName, server, clusterPorts, i, httpPorts[i]);
             int[] FfmpegOf(MonitorProcess?[] view) => FfmpegChildren(view.Select(n => n is { HasExited: false } ? n.Pid : -1).ToArray());
-            var owners = await Poll(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, () => FfmpegOf(nodes)) is { } o
+            var owners = await Eventually.GetAsync(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, () => FfmpegOf(nodes)) is { } o
                 && o.Values.Contains(nodeNames[2]) ? o : null, Patience, "cameras on all three nodes");
             var frozen = nodes[2]!;
             var frozenFfmpeg = Posix.Children(frozen.Pid).Where(c => c.Command == "ffmpeg").Select(c => c.Pid).ToArray();
@@ -282,7 +268,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             // Frozen, the node can neither answer nor stop its ffmpeg children; the others down it and take its cameras.
             frozen.Signal(Posix.SigStop);
             var others = new[] { nodes[0], nodes[1], null };
-            owners = await Poll(() => SteadyOwnersAsync(http, httpPorts, nodeNames, others, () => FfmpegOf(others)), Patience, "the frozen node's cameras on the other two");
+            owners = await Eventually.GetAsync(() => SteadyOwnersAsync(http, httpPorts, nodeNames, others, () => FfmpegOf(others)), Patience, "the frozen node's cameras on the other two");
             Assert.DoesNotContain(nodeNames[2], owners.Values);
 
             // Resumed, it learns it was removed: it stops its cameras and exits with a failure, for its supervisor to start it again.
