@@ -66,6 +66,9 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
                 "six cameras up with one owner each, two on each node, one ffmpeg per owned camera on each node");
             await Eventually.True(() => Cameras.All(c => LabelEvents(nodes, c).Any()), Patience, "a label event of each camera");
             await Eventually.True(() => Cameras.All(c => mqtt.PayloadsOf($"lrcn/{c}/label").Count > 0), Patience, "each camera's MQTT label topic");
+            // Availability: each node on its own topic, the cluster on <prefix>/available.
+            await Eventually.True(() => nodeNames.All(n => mqtt.Latest($"lrcn/nodes/{n}/available") == "online"), Patience, "each node's availability topic online");
+            Assert.Equal("online", mqtt.Latest("lrcn/available"));
             Assert.All(LabelEvents(nodes, "cam0").Concat(LabelEvents(nodes, "cam5")), e => Assert.Contains(e.GetProperty("node").GetString(), nodeNames));
             output.WriteLine($"owners at start: {string.Join(", ", owners.Select(o => $"{o.Key}@{o.Value}"))}");
             // Every metric of a node carries its name.
@@ -93,6 +96,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             var moved = owners.Where(o => o.Value == victim).Select(o => o.Key).ToArray();
             Assert.NotEmpty(moved);
             var mqttBefore = moved.ToDictionary(c => c, c => mqtt.PayloadsOf($"lrcn/{c}/label").Count);
+            var availableBefore = mqtt.PayloadsOf("lrcn/available").Count;
             var killedAt = DateTimeOffset.UtcNow;
             nodes[0]!.Signal(Posix.SigKill);
             Assert.True(nodes[0]!.WaitForExit(Patience));
@@ -115,6 +119,8 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             owners = await Eventually.GetAsync(() => SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode), Patience, "the two survivors owning all six cameras with one ffmpeg each");
             Assert.DoesNotContain(victim, owners.Values);
             await Eventually.True(() => moved.All(c => mqtt.PayloadsOf($"lrcn/{c}/label").Count > mqttBefore[c]), Patience, "the moved cameras' MQTT label topics resuming");
+            // The killed node's last will marks its own topic offline, and the cluster's, which the survivors answer with online.
+            await AssertClusterStillOnlineAsync(mqtt, broker.Port, availableBefore, victim);
 
             // 3. Restart it: cameras move back onto it, each handed off (ffmpeg stopped) before it starts there.
             nodes[0] = Start(0);
@@ -122,12 +128,14 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
                 Patience, "cameras rebalanced onto the restarted node");
             var rebalanced = owners.Where(o => o.Value == victim).Select(o => o.Key).ToArray();
             await Eventually.True(() => rebalanced.All(c => LabelEvents(nodes, c).Any(e => e.GetProperty("node").GetString() == victim)), Patience, "labels from the restarted node");
+            Assert.Equal("online", mqtt.Latest($"lrcn/nodes/{victim}/available"));
 
             // 4. SIGTERM the second node: it hands its cameras over and exits cleanly.
             var leaving = nodeNames[1];
             var handedOver = owners.Where(o => o.Value == leaving).Select(o => o.Key).ToArray();
             Assert.NotEmpty(handedOver);
             var terminatedAt = DateTimeOffset.UtcNow;
+            availableBefore = mqtt.PayloadsOf("lrcn/available").Count;
             nodes[1]!.Signal(Posix.SigTerm);
             Assert.True(nodes[1]!.WaitForExit(Patience), "the node did not stop after SIGTERM");
             Assert.Equal(0, nodes[1]!.ExitCode);
@@ -135,6 +143,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             Assert.All(handedOver, c => Assert.Contains(leftEvents, e => e.GetProperty("type").GetString() == "camera_released" && e.GetProperty("camera").GetString() == c));
             nodes[1]!.Dispose();
             nodes[1] = null;
+            await AssertClusterStillOnlineAsync(mqtt, broker.Port, availableBefore, leaving);
             owners = await Eventually.GetAsync(() => SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode), Patience, "the two remaining nodes owning all six cameras");
             Assert.DoesNotContain(leaving, owners.Values);
             await Eventually.True(() => handedOver.All(c => LabelEvents(nodes, c).Any(e => e.GetProperty("node").GetString() != leaving && e.GetProperty("time").GetDateTimeOffset() > terminatedAt)),
@@ -290,6 +299,21 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
                 node.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// After <paramref name="gone"/> stopped or died: its node topic says offline, the cluster topic got
+    /// its offline (a will or a clean stop) and then online from a node still running, and a client
+    /// that subscribes now reads online.
+    /// </summary>
+    private static async Task AssertClusterStillOnlineAsync(MqttRecorder mqtt, int brokerPort, int availableBefore, string gone)
+    {
+        await Eventually.True(() => mqtt.Latest($"lrcn/nodes/{gone}/available") == "offline", Patience, $"{gone}'s availability topic offline");
+        await Eventually.True(() => mqtt.PayloadsOf("lrcn/available").Skip(availableBefore).SkipWhile(p => p != "offline").Contains("online"), Patience,
+            "the cluster topic's offline answered with online");
+        await using var fresh = await MqttRecorder.StartAsync(brokerPort, "lrcn");
+        await Eventually.True(() => fresh.Latest("lrcn/available") is not null, Patience, "the retained cluster topic");
+        Assert.Equal("online", fresh.Latest("lrcn/available"));
     }
 
     private static IEnumerable<JsonElement> LabelEvents(MonitorProcess?[] nodes, string camera) =>
