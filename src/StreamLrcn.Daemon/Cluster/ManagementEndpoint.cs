@@ -56,9 +56,10 @@ internal sealed class ManagementEndpoint : IAsyncDisposable
         await _stop.CancelAsync();
         try
         {
-            await _server;
+            // Ceen waits for the requests in flight (a probe from another node answers in milliseconds).
+            await _server.WaitAsync(TimeSpan.FromSeconds(5));
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or IOException or System.Net.Sockets.SocketException)
         {
             Log.Warning("Akka.Management endpoint stopped with: {Reason}", ex.Message);
         }

@@ -13,6 +13,7 @@ namespace StreamLrcn.Tests.Cluster;
 /// probing each other's management endpoint over HTTP) and form one cluster. The cameras point at
 /// a closed port: ownership, not labels, is what is checked here.
 /// </summary>
+[Collection(ClusterProcesses.Name)]
 public sealed class ClusterBootstrapTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);

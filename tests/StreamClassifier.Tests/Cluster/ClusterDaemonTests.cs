@@ -10,6 +10,7 @@ namespace StreamLrcn.Tests.Cluster;
 /// Three real <c>monitor</c> processes forming a cluster on 127.0.0.1, six cameras from the real
 /// GStreamer RTSP server, a real mosquitto, and the daemons' ffmpeg children seen through /proc.
 /// </summary>
+[Collection(ClusterProcesses.Name)]
 public sealed class ClusterDaemonTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
