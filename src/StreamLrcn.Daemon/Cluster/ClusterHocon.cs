@@ -7,7 +7,8 @@ namespace StreamLrcn.Cluster;
 /// The Akka.NET configuration of a node from its <see cref="ClusterConfig"/>: cluster provider over
 /// TCP, split-brain resolver keep-majority, failure detection and stable-after as configured,
 /// sharding with remembered entities and coordinator state in distributed data, durable on local
-/// disk (<see cref="FileDurableStore"/>) under <see cref="ClusterConfig.DataFolder"/>.
+/// disk (<see cref="FileDurableStore"/>) under <see cref="ClusterConfig.DataFolder"/>; with
+/// <see cref="ClusterConfig.Discovery"/>, no seeds but Akka.Management Cluster Bootstrap.
 /// </summary>
 public static class ClusterHocon
 {
@@ -24,6 +25,7 @@ public static class ClusterHocon
         var dataFolder = Quote(config.DataFolder);
         var stableAfter = Ms(config.StableAfterSeconds);
         return string.Create(c, $$"""
+            {{(config.Discovery is { } discovery ? Bootstrap(config, discovery, Quote) : "")}}
             akka {
               loggers = ["StreamLrcn.Cluster.SerilogAkkaLogger, StreamLrcn.Daemon"]
               loglevel = INFO
@@ -94,6 +96,43 @@ public static class ClusterHocon
                 }
               }
             }
+            """);
+    }
+
+    /// <summary>
+    /// Akka.Management's endpoint and Cluster Bootstrap over Akka.Discovery's <c>config</c> method.
+    /// The contact points share ports across hosts only by chance (several nodes on one machine), so
+    /// they are not filtered on this node's port; a fixed list is stable at once, so the margin before
+    /// a new cluster is formed only waits for the probes.
+    /// </summary>
+    private static string Bootstrap(ClusterConfig config, ClusterDiscoveryConfig discovery, Func<string, string> quote)
+    {
+        var endpoints = string.Join(", ", discovery.ContactPointAddresses.Select(p => quote($"{p.Host}:{p.Port}")));
+        return string.Create(CultureInfo.InvariantCulture, $$"""
+            akka.management {
+              http {
+                hostname = {{quote(config.Host)}}
+                port = {{discovery.ManagementPort}}
+                bind-hostname = {{quote(config.BindHost ?? config.Host)}}
+                bind-port = {{discovery.ManagementPort}}
+              }
+              cluster.bootstrap {
+                contact-point-discovery {
+                  service-name = {{quote(config.Name)}}
+                  discovery-method = {{ClusterDiscoveryConfig.ConfigMethod}}
+                  required-contact-point-nr = {{discovery.RequiredContactPoints}}
+                  contact-with-all-contact-points = true
+                  stable-margin = 2s
+                  interval = 1s
+                }
+                contact-point {
+                  fallback-port = {{discovery.ManagementPort}}
+                  filter-on-fallback-port = false
+                  probe-interval = 1s
+                }
+              }
+            }
+            akka.discovery.config.services.{{quote(config.Name)}}.endpoints = [{{endpoints}}]
             """);
     }
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
+using Akka.Management.Cluster.Bootstrap;
 using Prometheus;
 using Serilog;
 using StreamLrcn.Capture;
@@ -32,6 +33,7 @@ public sealed class ClusterNode : IMonitorCluster
     private readonly CancellationTokenSource _stop = new();
     private volatile IReadOnlyList<CameraHealth> _view;
     private ActorSystem? _system;
+    private ManagementEndpoint? _management;
     private readonly Dictionary<string, string?> _roles;
     private Dictionary<string, IActorRef> _regions = [];
     private Task _viewLoop = Task.CompletedTask;
@@ -63,7 +65,7 @@ public sealed class ClusterNode : IMonitorCluster
     /// <summary>The event sinks with every event stamped with this node's name.</summary>
     public IReadOnlyList<IEventSink> Stamp(IEnumerable<IEventSink> sinks) => sinks.Select(s => (IEventSink)new NodeStampedSink(s, NodeName)).ToArray();
 
-    /// <summary>Starts the actor system, joins the cluster through the seeds and starts the camera region.</summary>
+    /// <summary>Starts the actor system, joins the cluster (through the seeds, or Cluster Bootstrap with discovery) and starts the camera region.</summary>
     /// <param name="localHealth">This node's own view of its cameras (the daemon's camera board).</param>
     /// <param name="removed">
     /// Called when the cluster removed this node against its will (the split-brain resolver downed it
@@ -95,8 +97,17 @@ public sealed class ClusterNode : IMonitorCluster
                 : sharding.StartProxy(typeName, role, new CameraMessageExtractor());
         }
         _regions = regions;
-        Log.Information("Cluster node {Node} of {Cluster} joining through {Seeds}; remembered cameras in {Folder}",
-            NodeName, _config.Name, string.Join(", ", _config.Seeds ?? []), _config.DataFolder);
+        if (_config.Discovery is { } discovery)
+        {
+            _management = ManagementEndpoint.Start(system, _config.BindHost ?? _config.Host, discovery.ManagementPort);
+            Log.Information("Cluster node {Node} of {Cluster} joining through Cluster Bootstrap, contact points {ContactPoints}; remembered cameras in {Folder}",
+                NodeName, _config.Name, string.Join(", ", discovery.ContactPoints ?? []), _config.DataFolder);
+            ClusterBootstrap.Get(system).Start().ContinueWith(t => Log.Error(t.Exception!.GetBaseException(), "Cluster Bootstrap did not start; this node joins no cluster"),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+        else
+            Log.Information("Cluster node {Node} of {Cluster} joining through {Seeds}; remembered cameras in {Folder}",
+                NodeName, _config.Name, string.Join(", ", _config.Seeds ?? []), _config.DataFolder);
         _viewLoop = Task.Run(() => RefreshViewAsync(_stop.Token), CancellationToken.None);
         system.WhenTerminated.ContinueWith(_ =>
         {
@@ -124,6 +135,9 @@ public sealed class ClusterNode : IMonitorCluster
         Log.Information("Cluster node {Node} leaving; its cameras move to the other nodes", NodeName);
         await CoordinatedShutdown.Get(_system).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         _system = null;
+        if (_management is not null)
+            await _management.DisposeAsync();
+        _management = null;
     }
 
     /// <summary>Called by the camera's entity as it starts on this node.</summary>

@@ -15,9 +15,13 @@ namespace StreamLrcn.Cluster;
 /// node killed mid-write keeps the previous value. Sharding keeps its remembered entities (the
 /// cameras) here.
 /// <para>
-/// Akka's own store (Akka.DistributedData.LightningDB) is built against LightningDB 0.16, which the
-/// package source here does not serve; with the 0.23 that is served it fails at load
-/// (MissingMethodException). The replicator speaks the same small protocol to this store:
+/// Akka's own store (Akka.DistributedData.LightningDB, 1.5.71 to 1.5.75 served) is built against
+/// LightningDB 0.16, which the package source here does not serve. With either version it does
+/// serve (0.23.1, 0.24.0; their native liblmdb.so loads) the store's first message fails:
+/// <c>LightningExtensions.AsEnumerable(LightningCursor)</c> returns a <c>CursorEnumerable</c> there,
+/// not the <c>IEnumerable&lt;(MDBValue, MDBValue)&gt;</c> the store was compiled against
+/// (MissingMethodException in <c>LmdbDurableStore</c>'s <c>LoadAll</c>, so nothing is ever loaded).
+/// The replicator speaks the same small protocol to this store:
 /// <see cref="LoadAll"/> at start, answered by <see cref="LoadData"/> and <see cref="LoadAllCompleted"/>,
 /// then one <see cref="Store"/> per change, acknowledged through its <see cref="StoreReply"/>.
 /// Values are kept in Akka's own wire format for them (the replicator's serializer).

@@ -18,6 +18,7 @@ namespace StreamLrcn.Hosting;
 /// <param name="StableAfterSeconds">How long the membership must stay unchanged before the split-brain resolver (keep-majority) downs unreachable nodes and their cameras start elsewhere.</param>
 /// <param name="RebalanceIntervalSeconds">How often cameras are moved towards an even spread (onto a node that joined).</param>
 /// <param name="BindHost">The address to listen on when it differs from <paramref name="Host"/> (0.0.0.0 in a container).</param>
+/// <param name="Discovery">Join through Akka.Management Cluster Bootstrap instead of <paramref name="Seeds"/>.</param>
 public sealed partial record ClusterConfig(
     string Name = "streamlrcn",
     string Host = "127.0.0.1",
@@ -29,7 +30,8 @@ public sealed partial record ClusterConfig(
     double AcceptableHeartbeatPauseSeconds = 2.5,
     double StableAfterSeconds = 2.5,
     double RebalanceIntervalSeconds = 5,
-    string? BindHost = null)
+    string? BindHost = null,
+    ClusterDiscoveryConfig? Discovery = null)
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$")]
     private static partial Regex SystemName();
@@ -52,7 +54,7 @@ public sealed partial record ClusterConfig(
         : config;
 
     /// <summary>The seeds as (host, port), in the order written; call after <see cref="Validate"/>.</summary>
-    public IReadOnlyList<(string Host, int Port)> SeedAddresses => (Seeds ?? []).Select(ParseSeed).ToArray();
+    public IReadOnlyList<(string Host, int Port)> SeedAddresses => ParseHostPorts(Seeds, "cluster.seeds");
 
     /// <summary>Throws <see cref="ConfigException"/> naming the first bad field of the section.</summary>
     public void Validate()
@@ -65,16 +67,16 @@ public sealed partial record ClusterConfig(
             throw new ConfigException($"cluster.bindHost must be an address to listen on (0.0.0.0), found '{BindHost}'");
         if (Port is < 1 or > 65535)
             throw new ConfigException($"cluster.port must be 1-65535, found {Port}");
-        if (Seeds is null || Seeds.Count == 0)
-            throw new ConfigException("cluster.seeds: at least one seed (host:port) is required; list the same seeds on every node");
-        for (var i = 0; i < Seeds.Count; i++)
+        if (Discovery is not null)
         {
-            if (TryParseSeed(Seeds[i], out _) is { } problem)
-                throw new ConfigException($"cluster.seeds[{i}] must be host:port, found '{Seeds[i]}': {problem}");
+            if (Seeds is { Count: > 0 })
+                throw new ConfigException("cluster.seeds and cluster.discovery: give one of them (fixed seeds, or Cluster Bootstrap through discovery), found both");
+            Discovery.Validate(Port);
         }
-        var duplicate = Seeds.GroupBy(s => s.Trim(), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-            throw new ConfigException($"cluster.seeds lists '{duplicate.Key}' twice");
+        else if (Seeds is null || Seeds.Count == 0)
+            throw new ConfigException("cluster.seeds: at least one seed (host:port) is required (or a cluster.discovery section); list the same seeds on every node");
+        else
+            ValidateHostPorts(Seeds, "cluster.seeds");
         var roles = Roles ?? [];
         for (var i = 0; i < roles.Count; i++)
         {
@@ -97,16 +99,30 @@ public sealed partial record ClusterConfig(
             throw new ConfigException($"cluster.{key} must be a number of seconds above 0 and at most 3600, found {seconds}");
     }
 
-    private static (string Host, int Port) ParseSeed(string seed) =>
-        TryParseSeed(seed, out var parsed) is null ? parsed : throw new ConfigException($"cluster.seeds: '{seed}' is not host:port");
+    /// <summary>Throws <see cref="ConfigException"/> naming the first entry of <paramref name="list"/> (at <paramref name="key"/>) that is not host:port, or one listed twice.</summary>
+    internal static void ValidateHostPorts(IReadOnlyList<string> list, string key)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (TryParseHostPort(list[i], out _) is { } problem)
+                throw new ConfigException($"{key}[{i}] must be host:port, found '{list[i]}': {problem}");
+        }
+        var duplicate = list.GroupBy(s => s.Trim(), StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new ConfigException($"{key} lists '{duplicate.Key}' twice");
+    }
 
-    /// <summary>Null when <paramref name="seed"/> is host:port; otherwise what is wrong with it.</summary>
-    private static string? TryParseSeed(string? seed, out (string Host, int Port) parsed)
+    /// <summary>The entries of <paramref name="list"/> as (host, port), in the order written; validate it first.</summary>
+    internal static IReadOnlyList<(string Host, int Port)> ParseHostPorts(IReadOnlyList<string>? list, string key) =>
+        (list ?? []).Select(entry => TryParseHostPort(entry, out var parsed) is null ? parsed : throw new ConfigException($"{key}: '{entry}' is not host:port")).ToArray();
+
+    /// <summary>Null when <paramref name="entry"/> is host:port; otherwise what is wrong with it.</summary>
+    private static string? TryParseHostPort(string? entry, out (string Host, int Port) parsed)
     {
         parsed = default;
-        if (string.IsNullOrWhiteSpace(seed))
+        if (string.IsNullOrWhiteSpace(entry))
             return "empty";
-        var text = seed.Trim();
+        var text = entry.Trim();
         if (text.Contains("://", StringComparison.Ordinal))
             return "write only host:port, without a scheme or system name";
         var colon = text.LastIndexOf(':');

@@ -62,9 +62,12 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
         var board = new CameraBoard(sources, package.Labels);
 
         var sinks = new List<IEventSink> { new JsonLinesEventSink(outputs.Events) };
-        var mqttSink = outputs.Mqtt is { } mqtt ? new MqttEventSink(mqtt) : null;
+        var mqttSink = outputs.Mqtt is { } mqtt ? new MqttEventSink(mqtt, cluster?.NodeName) : null;
         if (mqttSink is not null)
             sinks.Add(mqttSink);
+        // Disposed after the events (declared before them): the cluster topic goes offline last, and only if no other node answers.
+        await using var clusterAvailable = cluster is not null && outputs.Mqtt is { } clusterMqtt ? new MqttClusterAvailability(clusterMqtt) : null;
+        clusterAvailable?.Start();
         if (web is not null)
         {
             sinks.Add(web.Sink);

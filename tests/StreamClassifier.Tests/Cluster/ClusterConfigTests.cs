@@ -68,6 +68,47 @@ public sealed class ClusterConfigTests : IDisposable
         Assert.Equal(typeof(FileDurableStore), Type.GetType(hocon.GetString("akka.cluster.sharding.distributed-data.durable.store-actor-class")));
     }
 
+    [Fact]
+    public void Discovery_replaces_the_seeds_with_Cluster_Bootstrap_over_the_listed_contact_points()
+    {
+        var config = Load(Cameras + """
+            cluster:
+              name: site-a
+              host: 10.0.0.7
+              port: 4100
+              bindHost: 0.0.0.0
+              discovery:
+                managementPort: 8600
+                contactPoints: ["10.0.0.5:8600", "10.0.0.6:8600", "10.0.0.7:8600"]
+                requiredContactPoints: 3
+            """);
+        config.Validate();
+        var hocon = ConfigurationFactory.ParseString(ClusterHocon.Build(config.Cluster!));
+        Assert.Empty(hocon.GetStringList("akka.cluster.seed-nodes"));
+        Assert.Equal(("10.0.0.7", 8600, "0.0.0.0"), (hocon.GetString("akka.management.http.hostname"), hocon.GetInt("akka.management.http.port"), hocon.GetString("akka.management.http.bind-hostname")));
+        Assert.Equal(("site-a", "config", 3), (hocon.GetString("akka.management.cluster.bootstrap.contact-point-discovery.service-name"),
+            hocon.GetString("akka.management.cluster.bootstrap.contact-point-discovery.discovery-method"),
+            hocon.GetInt("akka.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr")));
+        Assert.Equal(["10.0.0.5:8600", "10.0.0.6:8600", "10.0.0.7:8600"], hocon.GetStringList("akka.discovery.config.services.site-a.endpoints"));
+        Assert.False(hocon.GetBoolean("akka.management.cluster.bootstrap.contact-point.filter-on-fallback-port"));
+    }
+
+    [Theory]
+    [InlineData("cluster:\n  seeds: [\"a:1\"]\n  discovery: { contactPoints: [\"a:8558\"] }\n",
+        "cluster.seeds and cluster.discovery: give one of them (fixed seeds, or Cluster Bootstrap through discovery), found both")]
+    [InlineData("cluster:\n  discovery: { method: kubernetes-api, contactPoints: [\"a:8558\"] }\n",
+        "cluster.discovery.method must be 'config' (contact points listed in the config; the Kubernetes API method cannot run with the packages served here), found 'kubernetes-api'")]
+    [InlineData("cluster:\n  discovery: { managementPort: 4053, contactPoints: [\"a:8558\"] }\n", "cluster.discovery.managementPort must differ from cluster.port, found 4053 for both")]
+    [InlineData("cluster:\n  discovery: { managementPort: 0, contactPoints: [\"a:8558\"] }\n", "cluster.discovery.managementPort must be 1-65535, found 0")]
+    [InlineData("cluster:\n  discovery: {}\n", "cluster.discovery.contactPoints: at least one host:port (a node's management endpoint) is required")]
+    [InlineData("cluster:\n  discovery: { contactPoints: [\"a:8558\", \"b\"] }\n", "cluster.discovery.contactPoints[1] must be host:port, found 'b': the port is missing")]
+    [InlineData("cluster:\n  discovery: { contactPoints: [\"a:8558\", \"a:8558\"] }\n", "cluster.discovery.contactPoints lists 'a:8558' twice")]
+    [InlineData("cluster:\n  discovery: { contactPoints: [\"a:8558\"] }\n", "cluster.discovery.requiredContactPoints must be 1 to the number of contact points (1), found 2")]
+    public void Bad_discovery_settings_are_named_with_the_value_found(string section, string expected)
+    {
+        Assert.Equal(expected, ErrorOf(Cameras + section).Split("; list the same", 2)[0]);
+    }
+
     [Theory]
     [InlineData("cluster:\n  port: 4100\n", "cluster.seeds: at least one seed (host:port) is required")]
     [InlineData("cluster:\n  seeds: [\"10.0.0.5\"]\n", "cluster.seeds[0] must be host:port, found '10.0.0.5': the port is missing")]

@@ -10,6 +10,7 @@ namespace StreamLrcn.Tests.Cluster;
 /// Three real <c>monitor</c> processes forming a cluster on 127.0.0.1, six cameras from the real
 /// GStreamer RTSP server, a real mosquitto, and the daemons' ffmpeg children seen through /proc.
 /// </summary>
+[Collection(ClusterProcesses.Name)]
 public sealed class ClusterDaemonTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
@@ -61,11 +62,14 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
 
             // 1. The cluster forms: each camera owned by one node, labelled, and read by exactly one ffmpeg, on its owner.
             // Nodes join one after the other; rebalancing then moves cameras until each node has two.
-            var owners = await Poll(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode) is { } o
+            var owners = await Eventually.GetAsync(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode) is { } o
                     && nodeNames.All(n => o.Values.Count(v => v == n) == Cameras.Length / 3) ? o : null, Patience,
                 "six cameras up with one owner each, two on each node, one ffmpeg per owned camera on each node");
             await Eventually.True(() => Cameras.All(c => LabelEvents(nodes, c).Any()), Patience, "a label event of each camera");
             await Eventually.True(() => Cameras.All(c => mqtt.PayloadsOf($"lrcn/{c}/label").Count > 0), Patience, "each camera's MQTT label topic");
+            // Availability: each node on its own topic, the cluster on <prefix>/available.
+            await Eventually.True(() => nodeNames.All(n => mqtt.Latest($"lrcn/nodes/{n}/available") == "online"), Patience, "each node's availability topic online");
+            Assert.Equal("online", mqtt.Latest("lrcn/available"));
             Assert.All(LabelEvents(nodes, "cam0").Concat(LabelEvents(nodes, "cam5")), e => Assert.Contains(e.GetProperty("node").GetString(), nodeNames));
             output.WriteLine($"owners at start: {string.Join(", ", owners.Select(o => $"{o.Key}@{o.Value}"))}");
             // Every metric of a node carries its name.
@@ -79,7 +83,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             Assert.Equal(Cameras.Order(), apiCameras.Keys.Order());
             Assert.All(owners, o => Assert.Equal(o.Value, apiCameras[o.Key]));
             // Its streamlrcn_camera_owned gauge says 1 for exactly the cameras the cluster view gives it.
-            await Poll(async () =>
+            await Eventually.GetAsync(async () =>
             {
                 var view = await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode);
                 var scrape = await http.GetStringAsync($"http://127.0.0.1:{httpPorts[2]}/metrics");
@@ -93,13 +97,14 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             var moved = owners.Where(o => o.Value == victim).Select(o => o.Key).ToArray();
             Assert.NotEmpty(moved);
             var mqttBefore = moved.ToDictionary(c => c, c => mqtt.PayloadsOf($"lrcn/{c}/label").Count);
+            var availableBefore = mqtt.PayloadsOf("lrcn/available").Count;
             var killedAt = DateTimeOffset.UtcNow;
             nodes[0]!.Signal(Posix.SigKill);
             Assert.True(nodes[0]!.WaitForExit(Patience));
             nodes[0]!.Dispose();
             nodes[0] = null;
             // The events' own times measure the failover; polling slowly leaves the CPU to the nodes.
-            var firstLabels = await Poll(() =>
+            var firstLabels = await Eventually.GetAsync(() =>
             {
                 var labels = moved.Select(c => LabelEvents(nodes, c).Where(e => e.GetProperty("time").GetDateTimeOffset() > killedAt).ToArray()).ToArray();
                 return Task.FromResult(labels.All(l => l.Length > 0) ? labels.Select(l => l[0]).ToArray() : null);
@@ -112,22 +117,26 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
                 Assert.Contains(e.GetProperty("reset").GetString(), new[] { "stream-start", "discontinuity" });
             });
             Assert.True(failover <= FailoverBound, $"the killed node's cameras labelled on the survivors {failover.TotalSeconds:0.0} s after the kill, beyond {FailoverBound.TotalSeconds} s");
-            owners = await Poll(() => SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode), Patience, "the two survivors owning all six cameras with one ffmpeg each");
+            owners = await Eventually.GetAsync(() => SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode), Patience, "the two survivors owning all six cameras with one ffmpeg each");
             Assert.DoesNotContain(victim, owners.Values);
             await Eventually.True(() => moved.All(c => mqtt.PayloadsOf($"lrcn/{c}/label").Count > mqttBefore[c]), Patience, "the moved cameras' MQTT label topics resuming");
+            // The killed node's last will marks its own topic offline, and the cluster's, which the survivors answer with online.
+            await AssertClusterStillOnlineAsync(mqtt, broker.Port, availableBefore, victim);
 
             // 3. Restart it: cameras move back onto it, each handed off (ffmpeg stopped) before it starts there.
             nodes[0] = Start(0);
-            owners = await Poll(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode) is { } o && o.Values.Contains(victim) && o.Values.Distinct().Count() == 3 ? o : null,
+            owners = await Eventually.GetAsync(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode) is { } o && o.Values.Contains(victim) && o.Values.Distinct().Count() == 3 ? o : null,
                 Patience, "cameras rebalanced onto the restarted node");
             var rebalanced = owners.Where(o => o.Value == victim).Select(o => o.Key).ToArray();
             await Eventually.True(() => rebalanced.All(c => LabelEvents(nodes, c).Any(e => e.GetProperty("node").GetString() == victim)), Patience, "labels from the restarted node");
+            Assert.Equal("online", mqtt.Latest($"lrcn/nodes/{victim}/available"));
 
             // 4. SIGTERM the second node: it hands its cameras over and exits cleanly.
             var leaving = nodeNames[1];
             var handedOver = owners.Where(o => o.Value == leaving).Select(o => o.Key).ToArray();
             Assert.NotEmpty(handedOver);
             var terminatedAt = DateTimeOffset.UtcNow;
+            availableBefore = mqtt.PayloadsOf("lrcn/available").Count;
             nodes[1]!.Signal(Posix.SigTerm);
             Assert.True(nodes[1]!.WaitForExit(Patience), "the node did not stop after SIGTERM");
             Assert.Equal(0, nodes[1]!.ExitCode);
@@ -135,7 +144,8 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             Assert.All(handedOver, c => Assert.Contains(leftEvents, e => e.GetProperty("type").GetString() == "camera_released" && e.GetProperty("camera").GetString() == c));
             nodes[1]!.Dispose();
             nodes[1] = null;
-            owners = await Poll(() => SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode), Patience, "the two remaining nodes owning all six cameras");
+            await AssertClusterStillOnlineAsync(mqtt, broker.Port, availableBefore, leaving);
+            owners = await Eventually.GetAsync(() => SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, FfmpegPerNode), Patience, "the two remaining nodes owning all six cameras");
             Assert.DoesNotContain(leaving, owners.Values);
             await Eventually.True(() => handedOver.All(c => LabelEvents(nodes, c).Any(e => e.GetProperty("node").GetString() != leaving && e.GetProperty("time").GetDateTimeOffset() > terminatedAt)),
                 Patience, "labels of the handed-over cameras from the remaining nodes");
@@ -195,20 +205,6 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
 
                 """);
         return MonitorProcess.Start(folder, yaml);
-    }
-
-    /// <summary>Polls an asynchronous probe until it gives a value or <paramref name="timeout"/> passes (a bound on waiting, not a measurement).</summary>
-    private static async Task<T> Poll<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, TimeSpan? interval = null) where T : class
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (await probe() is { } value)
-                return value;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"gave up after {timeout.TotalSeconds:0} s waiting for {what}");
-            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(250));
-        }
     }
 
     /// <summary>
@@ -273,7 +269,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             for (var i = 0; i < 3; i++)
                 nodes[i] = StartNode(Directory.CreateDirectory(Path.Combine(root.Path, $"node{i}")).FullName, server, clusterPorts, i, httpPorts[i]);
             int[] FfmpegOf(MonitorProcess?[] view) => FfmpegChildren(view.Select(n => n is { HasExited: false } ? n.Pid : -1).ToArray());
-            var owners = await Poll(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, () => FfmpegOf(nodes)) is { } o
+            var owners = await Eventually.GetAsync(async () => await SteadyOwnersAsync(http, httpPorts, nodeNames, nodes, () => FfmpegOf(nodes)) is { } o
                 && o.Values.Contains(nodeNames[2]) ? o : null, Patience, "cameras on all three nodes");
             var frozen = nodes[2]!;
             var frozenFfmpeg = Posix.Children(frozen.Pid).Where(c => c.Command == "ffmpeg").Select(c => c.Pid).ToArray();
@@ -282,7 +278,7 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
             // Frozen, the node can neither answer nor stop its ffmpeg children; the others down it and take its cameras.
             frozen.Signal(Posix.SigStop);
             var others = new[] { nodes[0], nodes[1], null };
-            owners = await Poll(() => SteadyOwnersAsync(http, httpPorts, nodeNames, others, () => FfmpegOf(others)), Patience, "the frozen node's cameras on the other two");
+            owners = await Eventually.GetAsync(() => SteadyOwnersAsync(http, httpPorts, nodeNames, others, () => FfmpegOf(others)), Patience, "the frozen node's cameras on the other two");
             Assert.DoesNotContain(nodeNames[2], owners.Values);
 
             // Resumed, it learns it was removed: it stops its cameras and exits with a failure, for its supervisor to start it again.
@@ -304,6 +300,21 @@ public sealed class ClusterDaemonTests(ITestOutputHelper output)
                 node.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// After <paramref name="gone"/> stopped or died: its node topic says offline, the cluster topic got
+    /// its offline (a will or a clean stop) and then online from a node still running, and a client
+    /// that subscribes now reads online.
+    /// </summary>
+    private static async Task AssertClusterStillOnlineAsync(MqttRecorder mqtt, int brokerPort, int availableBefore, string gone)
+    {
+        await Eventually.True(() => mqtt.Latest($"lrcn/nodes/{gone}/available") == "offline", Patience, $"{gone}'s availability topic offline");
+        await Eventually.True(() => mqtt.PayloadsOf("lrcn/available").Skip(availableBefore).SkipWhile(p => p != "offline").Contains("online"), Patience,
+            "the cluster topic's offline answered with online");
+        await using var fresh = await MqttRecorder.StartAsync(brokerPort, "lrcn");
+        await Eventually.True(() => fresh.Latest("lrcn/available") is not null, Patience, "the retained cluster topic");
+        Assert.Equal("online", fresh.Latest("lrcn/available"));
     }
 
     private static IEnumerable<JsonElement> LabelEvents(MonitorProcess?[] nodes, string camera) =>
