@@ -13,21 +13,25 @@ namespace StreamLrcn.Inference;
 public sealed class ExtractionLane : IDisposable
 {
     private readonly RunOptions _runOptions = new();
-    private readonly CnnBatch _own;
+    private readonly Func<CnnBatch> _createOwn;
+    private CnnBatch? _own;
 
     internal ExtractionLane(InferenceSession session, int maxBatchSize, int featureSize, ExecutionTarget target, int cudaDevice)
     {
         MaxBatchSize = maxBatchSize;
         FeatureSize = featureSize;
-        _own = new CnnBatch(session, target, cudaDevice, maxBatchSize, CnnStreams.RgbOnly, featureSize, pool: null);
+        // The pipeline's lanes run pooled batches only: their own buffer is made at a caller's first row.
+        _createOwn = () => new CnnBatch(session, target, cudaDevice, maxBatchSize, CnnStreams.RgbOnly, featureSize, pool: null);
     }
+
+    private CnnBatch Own => _own ??= _createOwn();
 
     public int MaxBatchSize { get; }
 
     public int FeatureSize { get; }
 
     /// <summary>Row <paramref name="index"/> of the lane's own batch, where a caller places one resized frame.</summary>
-    public Span<byte> InputRow(int index) => _own.Row(index, 0);
+    public Span<byte> InputRow(int index) => Own.Row(index, 0);
 
     /// <summary>Runs the first <paramref name="count"/> rows of the lane's own batch and writes [count, 512] features into <paramref name="features"/>.</summary>
     public void Run(int count, Span<float> features)
@@ -36,9 +40,10 @@ public sealed class ExtractionLane : IDisposable
             throw new ArgumentOutOfRangeException(nameof(count), count, $"batch must hold 1..{MaxBatchSize} frames");
         if (features.Length < count * FeatureSize)
             throw new ArgumentException($"feature buffer holds {features.Length} values, {count * FeatureSize} needed", nameof(features));
-        _own.Session!.RunWithBinding(_runOptions, _own.BindingFor(count));
+        var own = Own;
+        own.Session!.RunWithBinding(_runOptions, own.BindingFor(count));
         for (var i = 0; i < count; i++)
-            _own.FeaturesOf(i).CopyTo(features[(i * FeatureSize)..]);
+            own.FeaturesOf(i).CopyTo(features[(i * FeatureSize)..]);
     }
 
     /// <summary>Runs every row of <paramref name="batch"/>; its features are then in the batch (<see cref="CnnBatch.FeaturesOf"/>).</summary>
@@ -50,11 +55,11 @@ public sealed class ExtractionLane : IDisposable
     }
 
     /// <summary>Row counts of the lane's own batch bound so far (each keeps its tensors and binding until the lane is disposed).</summary>
-    public int BoundBatchSizes => _own.BoundRowCounts;
+    public int BoundBatchSizes => _own?.BoundRowCounts ?? 0;
 
     public void Dispose()
     {
-        _own.Dispose();
+        _own?.Dispose();
         _runOptions.Dispose();
     }
 }
