@@ -151,7 +151,7 @@ public sealed class ClassificationPipeline : IDisposable
         // keeps a full tap from stalling the run.
         _frameTap?.Open(_pool.Capacity + PreprocessWorkers);
         // With thresholds a frame may be "none", counted one past the classes.
-        var sinkStage = new SinkStage(labels.Reader, _sinks, _package.Labels.Count + (_package.Manifest.Thresholds is null ? 0 : 1));
+        var sinkStage = new SinkStage(labels.Reader, _sinks, LabelThresholds.LabelCount(_package.Labels, _package.Manifest.Thresholds is not null));
         sinkStage.LabelWritten += label => LabelWritten?.Invoke(label);
         _sinkStage = sinkStage;
         var cnn = new FeatureExtractionStage(batches.Reader, features.Writer, _extractor, Statistics, _streams);

@@ -55,6 +55,6 @@ public sealed class NoneEvaluationTests : IDisposable
         Assert.InRange(expected, 1, 59);
         Assert.Equal(expected, result.NoneFrames);
         Assert.NotNull(result.NoneWindows);
-        Assert.Contains($"below the thresholds (none): {expected} of 60 frames", ReportWriter.Summary(result));
+        Assert.Contains($"labelled none (below the thresholds or the background class): {expected} of 60 frames", ReportWriter.Summary(result));
     }
 }
