@@ -101,6 +101,48 @@ public sealed class StreamFeatureTests : IDisposable
         Assert.True(stepOne.Frame(2)[512..].ToArray().Zip(halfRate.Frame(1)[512..].ToArray(), (a, b) => Math.Abs(a - b)).Max() > 0.01f);
     }
 
+    [Fact]
+    public void At_half_the_frame_rate_a_step_given_as_a_time_spans_the_same_moments_and_a_step_of_frames_twice_as_many()
+    {
+        var full = new List<Mat>();
+        using (var source = new VideoFileSource(Path.Combine(TestData.ArmGestures, "raise_arms_front", "p2_t1.avi")))
+        {
+            for (var i = 0; i < 17; i++)
+            {
+                var image = new Mat();
+                Assert.True(source.Read(image, out _));
+                full.Add(image);
+            }
+        }
+        // Frame folders play at 30 fps; the half-rate clip is the full one's even frames.
+        var fullFolder = SyntheticClips.WriteFolder(_directory.Combine("data", "front", "full"), full);
+        var halfFolder = SyntheticClips.WriteFolder(_directory.Combine("data", "front", "half"), full.Where((_, i) => i % 2 == 0).ToArray());
+        SyntheticClips.DisposeAll(full);
+        var store = new FeatureStore(_cache, DeviceRequest.Cpu);
+        var clip = new LabelledClip("front", 0, fullFolder);
+        // Two frames at 30 fps: 67 ms, one frame of a 15 fps stream.
+        var asTime = CnnStreams.DifferenceOnly(new DifferenceSpec { Step = 2, FramesPerSecond = 30 });
+        var asFrames = CnnStreams.DifferenceOnly(new DifferenceSpec { Step = 2 });
+
+        var timeAtHalf = store.LoadEveryNth([clip], asTime, 2, out _)[0];
+        var framesAtHalf = store.LoadEveryNth([clip], asFrames, 2, out _)[0];
+        var halfStepOne = store.Load([new LabelledClip("front", 0, halfFolder)], false, CnnStreams.DifferenceOnly(new DifferenceSpec { Step = 1 }), out _)[0];
+        var halfStepTwo = store.Load([new LabelledClip("front", 0, halfFolder)], false, CnnStreams.DifferenceOnly(new DifferenceSpec { Step = 2 }), out _)[0];
+
+        Assert.Equal(9, timeAtHalf.Frames);
+        Assert.True(MaxAbs(timeAtHalf.Values, halfStepOne.Values) <= 1e-4f, $"time step at half rate vs a 1-frame step of the half-rate clip: {MaxAbs(timeAtHalf.Values, halfStepOne.Values)}");
+        Assert.True(MaxAbs(framesAtHalf.Values, halfStepTwo.Values) <= 1e-4f, $"frame step at half rate vs a 2-frame step of the half-rate clip: {MaxAbs(framesAtHalf.Values, halfStepTwo.Values)}");
+        Assert.True(MaxAbs(timeAtHalf.Values, framesAtHalf.Values) > 0.01f, "the two steps gave the same features: the clip does not move");
+        Assert.Equal(2, FeatureStore.SourceFramesSpanned(asTime.Difference!, fullFolder, 2));
+        Assert.Equal(4, FeatureStore.SourceFramesSpanned(asFrames.Difference!, fullFolder, 2));
+    }
+
+    private static float MaxAbs(float[] a, float[] b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        return a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
+    }
+
     /// <summary>CNN features of min(255, scale·|frame_t − frame_t−1|) of the resized frames, the image computed here byte by byte (zeros for the first frame).</summary>
     private static float[] DifferenceFeatures(IReadOnlyList<Mat> frames, int scale)
     {
