@@ -290,7 +290,11 @@ public static class TrainCommand
         if (streams.Count > 1)
             facts["differenceSteps"] = string.Join(",", streams.Select(s => s.Difference!.Step));
         if (dataset.Background is { } backgroundFolder)
-            facts["background"] = IdleClipWriter.DescriptionIn(backgroundFolder) is { } idle ? $"{backgroundFolder}: {idle}" : backgroundFolder;
+        {
+            // The folder as the user named it (a relative path stays relative), and what the clips are when idle-clips wrote them.
+            var named = request.Background ?? Path.Combine(request.Data, ClipDataset.BackgroundFolder);
+            facts["background"] = IdleClipWriter.DescriptionIn(backgroundFolder) is { } idle ? $"{named}: {idle}" : named;
+        }
         var realSequences = (validationFeatures.Count > 0 ? validationFeatures : trainFeatures)
             .Where(c => !c.Flipped).Take(3).Select(c => c.Values).ToArray();
 

@@ -29,6 +29,7 @@ public sealed record DifferenceSpec
     public double? FramesPerSecond { get; init; }
 
     /// <summary>The step as a time; null when the step counts frames.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public TimeSpan? StepTime => FramesPerSecond is { } fps ? TimeSpan.FromSeconds(Step / fps) : null;
 
     /// <summary>
