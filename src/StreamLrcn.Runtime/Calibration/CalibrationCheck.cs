@@ -56,10 +56,7 @@ public static class CalibrationCheck
         };
     }
 
-    /// <summary>
-    /// Per-frame labels (GRU steps from a zero state) and window labels of one clip's features, as
-    /// the runtime writes them: with the package's thresholds, "none" below them.
-    /// </summary>
+    /// <summary>Per-frame labels (GRU steps from a zero state) and window labels of one clip's features.</summary>
     public static (int[] Frames, int[] Windows) Labels(GruHead head, int stride, float[] features, int count)
     {
         var state = new float[head.StateSize];
@@ -69,12 +66,12 @@ public static class CalibrationCheck
         for (var i = 0; i < count; i++)
         {
             head.Step(features.AsSpan(i * head.FeatureSize, head.FeatureSize), state, probabilities);
-            frameLabels[i] = head.Thresholds?.Decide(probabilities) ?? Probabilities.ArgMax(probabilities);
+            frameLabels[i] = Probabilities.ArgMax(probabilities);
             var seen = i + 1;
             if (seen >= head.Window && (seen - head.Window) % stride == 0)
             {
                 head.RunWindow(features.AsSpan((seen - head.Window) * head.FeatureSize, head.Window * head.FeatureSize), probabilities);
-                windowLabels.Add(head.Thresholds?.Decide(probabilities) ?? Probabilities.ArgMax(probabilities));
+                windowLabels.Add(Probabilities.ArgMax(probabilities));
             }
         }
         return (frameLabels, windowLabels.ToArray());
