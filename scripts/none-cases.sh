@@ -19,11 +19,11 @@ classifier=${CLASSIFIER:-src/StreamClassifier/bin/Release/net10.0/StreamClassifi
 mkdir -p "$out"
 "$bin" idle-clips "$data" --out "$out/idle" --from wave > "$out/idle-clips.log" 2>&1
 ffmpeg -v error -y -i "$data/wave/p2_t1.avi" -frames:v 1 "$out/p2_t1-first.png"
-ffmpeg -v error -y -loop 1 -i "$out/p2_t1-first.png" -frames:v 60 -r 30000/1001 -c:v mpeg4 -q:v 3 "$out/still-p2_t1.avi"
+ffmpeg -v error -y -loop 1 -framerate 30000/1001 -i "$out/p2_t1-first.png" -frames:v 60 -c:v mpeg4 -q:v 3 "$out/still-p2_t1.avi"
 ffmpeg -v error -y -i "$data/wave/p1_t3.avi" -frames:v 1 "$out/scene.png"
 ffmpeg -v error -y -i "$data/wave/p2_t3.avi" -frames:v 1 "$out/walker.png"
-ffmpeg -v error -y -loop 1 -i "$out/scene.png" -loop 1 -i "$out/walker.png" \
-  -filter_complex "[1]crop=220:340:210:140[p];[0][p]overlay=x='-220+n*9.5':y=140:eval=frame" -frames:v 90 -r 30000/1001 -c:v mpeg4 -q:v 3 "$out/walk-by.avi"
+ffmpeg -v error -y -loop 1 -framerate 30000/1001 -i "$out/scene.png" -loop 1 -framerate 30000/1001 -i "$out/walker.png" \
+  -filter_complex "[1]crop=220:340:210:140[p];[0][p]overlay=x='-220+n*9.5':y=140:eval=frame" -frames:v 90 -c:v mpeg4 -q:v 3 "$out/walk-by.avi"
 run() { # NAME INPUT...
   local name=$1; shift
   "$classifier" replay "$@" --model "$model" --out "$out/$name.jsonl" > "$out/$name.log" 2>&1

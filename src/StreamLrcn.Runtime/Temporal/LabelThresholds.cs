@@ -56,6 +56,14 @@ public sealed class LabelThresholds
     /// </summary>
     public static bool IsNone(IReadOnlyList<string> labels, int index) => index == labels.Count || labels[index] == NoneName;
 
+    /// <summary>
+    /// The confidence written with label <paramref name="index"/> of <paramref name="labels"/>: its
+    /// probability, or for "none" (one past the classes, or a background class of that name) the
+    /// highest probability: the class's own when it won, how near a gesture came when none reached its threshold.
+    /// </summary>
+    public static float ConfidenceOf(IReadOnlyList<string> labels, int index, ReadOnlySpan<float> probabilities) =>
+        IsNone(labels, index) ? ConfidenceOf(probabilities.Length, probabilities) : probabilities[index];
+
     /// <summary>The confidence reported with label <paramref name="index"/>: its probability, or for "none" the highest class probability (how near a label came).</summary>
     public static float ConfidenceOf(int index, ReadOnlySpan<float> probabilities)
     {

@@ -86,6 +86,8 @@ public sealed class NoneLabelPipelineTests
             var passing = Enumerable.Range(0, 2).Where(c => p[c] >= thresholds[labels[c]]).ToArray();
             var expected = passing.Length == 0 || passing.All(c => p[c] < p[2]) ? "none" : labels[passing.MaxBy(c => p[c])];
             Assert.Equal(expected, (string)after[f]["label"]!);
+            // The confidence of none, however reached, is the highest probability; of a gesture, its own.
+            Assert.Equal(expected == "none" ? p.Max() : p[Array.IndexOf(labels, expected)], (double)after[f]["confidence"]!, 5);
             belowAll += passing.Length == 0 ? 1 : 0;
         }
         // Frames below every gesture's threshold occur on this clip, and so do gestures; every label written is one of the package's.
