@@ -72,20 +72,8 @@ public sealed class StreamFeatureTests : IDisposable
     [Fact]
     public void Every_second_frame_of_a_real_clip_gives_the_features_of_a_clip_made_of_every_second_frame()
     {
-        var full = new List<Mat>();
-        using (var source = new VideoFileSource(Path.Combine(TestData.ArmGestures, "wave", "p1_t1.avi")))
-        {
-            for (var i = 0; i < 21; i++)
-            {
-                var image = new Mat();
-                Assert.True(source.Read(image, out _));
-                full.Add(image);
-            }
-        }
         // PNG keeps the pixels exactly: the half-rate clip is the full one's even frames, nothing else.
-        var fullFolder = SyntheticClips.WriteFolder(_directory.Combine("data", "wave", "full"), full);
-        var halfFolder = SyntheticClips.WriteFolder(_directory.Combine("data", "wave", "half"), full.Where((_, i) => i % 2 == 0).ToArray());
-        SyntheticClips.DisposeAll(full);
+        var (fullFolder, halfFolder) = FullAndHalfRate(Path.Combine("wave", "p1_t1.avi"), 21, "wave");
         var store = new FeatureStore(_cache, DeviceRequest.Cpu);
         var streams = CnnStreams.Create([CnnStreams.Rgb, CnnStreams.DifferenceStream]);
 
@@ -104,20 +92,8 @@ public sealed class StreamFeatureTests : IDisposable
     [Fact]
     public void At_half_the_frame_rate_a_step_given_as_a_time_spans_the_same_moments_and_a_step_of_frames_twice_as_many()
     {
-        var full = new List<Mat>();
-        using (var source = new VideoFileSource(Path.Combine(TestData.ArmGestures, "raise_arms_front", "p2_t1.avi")))
-        {
-            for (var i = 0; i < 17; i++)
-            {
-                var image = new Mat();
-                Assert.True(source.Read(image, out _));
-                full.Add(image);
-            }
-        }
         // Frame folders play at 30 fps; the half-rate clip is the full one's even frames.
-        var fullFolder = SyntheticClips.WriteFolder(_directory.Combine("data", "front", "full"), full);
-        var halfFolder = SyntheticClips.WriteFolder(_directory.Combine("data", "front", "half"), full.Where((_, i) => i % 2 == 0).ToArray());
-        SyntheticClips.DisposeAll(full);
+        var (fullFolder, halfFolder) = FullAndHalfRate(Path.Combine("raise_arms_front", "p2_t1.avi"), 17, "front");
         var store = new FeatureStore(_cache, DeviceRequest.Cpu);
         var clip = new LabelledClip("front", 0, fullFolder);
         // Two frames at 30 fps: 67 ms, one frame of a 15 fps stream.
@@ -135,6 +111,25 @@ public sealed class StreamFeatureTests : IDisposable
         Assert.True(MaxAbs(timeAtHalf.Values, framesAtHalf.Values) > 0.01f, "the two steps gave the same features: the clip does not move");
         Assert.Equal(2, FeatureStore.SourceFramesSpanned(asTime.Difference!, fullFolder, 2));
         Assert.Equal(4, FeatureStore.SourceFramesSpanned(asFrames.Difference!, fullFolder, 2));
+    }
+
+    /// <summary>The first <paramref name="count"/> frames of a real clip as a PNG frame folder, and its even frames as another.</summary>
+    private (string Full, string Half) FullAndHalfRate(string clip, int count, string label)
+    {
+        var full = new List<Mat>();
+        using (var source = new VideoFileSource(Path.Combine(TestData.ArmGestures, clip)))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var image = new Mat();
+                Assert.True(source.Read(image, out _));
+                full.Add(image);
+            }
+        }
+        var fullFolder = SyntheticClips.WriteFolder(_directory.Combine("data", label, "full"), full);
+        var halfFolder = SyntheticClips.WriteFolder(_directory.Combine("data", label, "half"), full.Where((_, i) => i % 2 == 0).ToArray());
+        SyntheticClips.DisposeAll(full);
+        return (fullFolder, halfFolder);
     }
 
     private static float MaxAbs(float[] a, float[] b)
