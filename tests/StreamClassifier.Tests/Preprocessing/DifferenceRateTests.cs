@@ -51,6 +51,22 @@ public sealed class DifferenceRateTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(2 / 30.0), new DifferenceSpec { Step = 2, FramesPerSecond = 30 }.StepTime);
     }
 
+    [Fact]
+    public void A_camera_that_keeps_every_third_frame_has_a_third_of_its_rate_and_a_step_of_its_own_frames()
+    {
+        var spec = new DifferenceSpec { Step = 2, FramesPerSecond = 30 };
+        using var everyThird = new NetworkFrameSource(NetworkSourceOptions.For("door", "rtsp://127.0.0.1:9/cam") with { FramesPerSecond = 30, Every = 3 });
+        using var everyFrameAt60 = new NetworkFrameSource(NetworkSourceOptions.For("yard", "rtsp://127.0.0.1:9/cam") with { FramesPerSecond = 60 });
+        using var unknownRate = new NetworkFrameSource(NetworkSourceOptions.For("gate", "rtsp://127.0.0.1:9/cam") with { Every = 3 });
+
+        // 67 ms: one frame of a 10 fps stream (0.67 rounds to 1), four of a 60 fps one; a rate not yet known counts the step in frames.
+        Assert.Equal(10, everyThird.FramesPerSecond);
+        Assert.Equal(1, spec.FramesAt(everyThird.FramesPerSecond));
+        Assert.Equal(4, spec.FramesAt(everyFrameAt60.FramesPerSecond));
+        Assert.Equal(0, unknownRate.FramesPerSecond);
+        Assert.Equal(2, spec.FramesAt(unknownRate.FramesPerSecond));
+    }
+
     [SkippableFact]
     public async Task A_stream_at_half_the_rate_gets_the_difference_image_of_the_same_moments_as_the_full_rate_stream()
     {
