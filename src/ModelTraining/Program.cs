@@ -9,5 +9,6 @@ var root = new RootCommand(
 {
     TrainCommand.Create(),
     EvaluateCommand.Create(),
+    IdleClipsCommand.Create(),
 };
 return CommandLineProgram.Run(root, verbose, args);

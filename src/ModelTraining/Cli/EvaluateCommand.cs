@@ -30,11 +30,12 @@ public static class EvaluateCommand
                 "a difference stream then spans N times its step).",
             DefaultValueFactory = _ => 1,
         };
+        var background = new Option<string?>("--background") { Description = "Folder of clips of no gesture scored as the label 'none', instead of DATA/_none (e.g. written by idle-clips)." };
         var command = new Command("evaluate",
             "Score a model package on labelled clips: clip, sliding-window and per-frame accuracy, each beside its balanced accuracy and majority baseline, " +
             "per-class precision and recall, confusion matrices (JSON, markdown, PNG).")
         {
-            data, model, test, report, sampling, cache, device, threads, every,
+            data, model, test, report, sampling, cache, device, threads, every, background,
         };
         command.SetAction(result =>
         {
@@ -50,7 +51,7 @@ public static class EvaluateCommand
                     throw new FormatException($"--every expected 1 or more frames, found {frameStep}");
                 package = ModelPackage.Load(result.GetValue(model)!);
                 streams = CnnStreams.From(package.Manifest.Cnn);
-                var dataset = ClipDataset.Scan(result.GetValue(data)!, package.Labels);
+                var dataset = ClipDataset.Scan(result.GetValue(data)!, package.Labels, result.GetValue(background));
                 var pattern = result.GetValue(test) is { } text ? new ClipPattern(text) : null;
                 clips = pattern is null ? dataset.Clips : dataset.Clips.Where(c => pattern.Matches(c.Path)).ToArray();
                 if (clips.Count == 0)

@@ -24,6 +24,7 @@ public static class TrainCommand
     {
         var defaults = new TrainingOptions();
         var data = new Argument<string>("data") { Description = "Dataset folder: one sub-folder per label, holding video files or folders of frames (time order = file-name order); clips in _none/ train a last class 'none' (no gesture)." };
+        var background = new Option<string?>("--background") { Description = "Folder of clips of no gesture that train the last class 'none', instead of DATA/_none (e.g. written by idle-clips); split by --train/--val like every clip." };
         var output = new Option<string>("--out", "-o") { Description = "Model package folder to write (manifest.json + head.onnx), e.g. models/default.", Required = true };
         var report = new Option<string?>("--report") { Description = "Folder for the evaluation report, plots and the best checkpoint [default: out/reports/<model name>]." };
         var name = new Option<string?>("--name") { Description = "Model name in the manifest [default: the output folder's name]." };
@@ -76,9 +77,13 @@ public static class TrainCommand
         var differenceScale = new Option<double>("--difference-scale") { Description = "With the difference stream: gain on the absolute difference before it saturates at 255.", DefaultValueFactory = _ => 2 };
         var noneRecall = new Option<double>("--none-recall")
         {
-            Description = "Give the package per-label thresholds chosen on the validation clips, below which a frame is labelled 'none': each label's threshold keeps this share " +
-                "of its validation frames (e.g. 0.95); 0: no thresholds, every frame gets its most probable label.",
+            Description = "Give the package per-label thresholds chosen on the validation clips, below which a frame is labelled 'none': each gesture's threshold keeps this share " +
+                "of its validation frames (e.g. 0.95; a background class 'none' gets 0, it may always win); 0: no thresholds, every frame gets its most probable label.",
             DefaultValueFactory = _ => 0,
+        };
+        var differenceFrames = new Option<bool>("--difference-frames")
+        {
+            Description = "With the difference stream: write the step as a count of frames at any frame rate, as packages before did, instead of as a time (the step at the training clips' frame rate).",
         };
         var torchThreads = new Option<int>("--torch-threads") { Description = "CPU threads for training the head (TorchSharp).", DefaultValueFactory = _ => defaults.TorchThreads };
 
@@ -92,7 +97,7 @@ public static class TrainCommand
         {
             data, output, report, name, labels, train, validation, fraction, sampling, length, stride, hidden, layers, dropout, optimizer, rate,
             momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, precision, noCalibration, force, torchThreads,
-            streams, differenceSteps, differenceScale, noneRecall,
+            streams, differenceSteps, differenceScale, noneRecall, differenceFrames, background,
         };
         command.SetAction(result =>
         {
@@ -119,6 +124,8 @@ public static class TrainCommand
                 DifferenceSteps = result.GetValue(differenceSteps)!,
                 DifferenceScale = result.GetValue(differenceScale),
                 NoneRecall = result.GetValue(noneRecall),
+                DifferenceInFrames = result.GetValue(differenceFrames),
+                Background = result.GetValue(background),
             };
             return Run(request);
         });
@@ -152,6 +159,12 @@ public static class TrainCommand
         /// <summary>Above 0: choose per-label "none" thresholds on the validation clips keeping this share of each label's frames.</summary>
         public double NoneRecall { get; init; }
 
+        /// <summary>Write the difference step as frames at any rate (packages before the step was a time) instead of with the training clips' frame rate.</summary>
+        public bool DifferenceInFrames { get; init; }
+
+        /// <summary>Clips of no gesture for the class "none", instead of <c>Data/_none</c>.</summary>
+        public string? Background { get; init; }
+
         /// <summary>The streams of the package and, after them, those whose features only add training sequences.</summary>
         public IReadOnlyList<CnnStreams> TrainingStreams()
         {
@@ -176,6 +189,7 @@ public static class TrainCommand
         FeatureStore store;
         CnnCalibration? ranges = null;
         IReadOnlyList<CnnStreams> streams;
+        CnnStreams packageStreams;
         try
         {
             streams = request.TrainingStreams();
@@ -185,12 +199,15 @@ public static class TrainCommand
             options.Validate();
             if (request.NoneRecall is < 0 or > 1)
                 throw new ArgumentException($"--none-recall expected 0 (off) or a share above 0 up to 1, found {request.NoneRecall.ToString(CultureInfo.InvariantCulture)}");
-            dataset = ClipDataset.Scan(request.Data, request.Labels);
+            dataset = ClipDataset.Scan(request.Data, request.Labels, request.Background);
             split = request.TrainPattern is { } trainPattern
                 ? SplitSelector.ByPattern(dataset, new ClipPattern(trainPattern), request.ValidationPattern is { } v ? new ClipPattern(v) : null)
                 : request.ValidationFraction > 0
                     ? SplitSelector.ByFraction(dataset, request.ValidationFraction, options.Seed)
                     : SplitSelector.ByPattern(dataset, new ClipPattern("*"), null);
+            packageStreams = request.DifferenceInFrames || streams[0].Difference is not { } difference
+                ? streams[0]
+                : CnnStreams.Create(streams[0].Names, difference with { FramesPerSecond = TrainingFrameRate(split.Train) });
             if (request.Int8Features)
                 ranges = MeasureRanges(split.Train, request.Threads, streams[0]);
             store = FeatureLoading.CreateStore(request.Cache, request.Device, request.Threads, ranges);
@@ -207,12 +224,6 @@ public static class TrainCommand
         }
         Log.Information("Dataset {Root}: labels {Labels}; {Split}: {Train} training clips, {Validation} validation clips",
             dataset.Root, dataset.Labels, split.Description, split.Train.Count, split.Validation.Count);
-        if (request.NoneRecall > 0 && dataset.Labels.Contains(LabelThresholds.NoneName))
-        {
-            Log.Error("--none-recall chooses thresholds for a head without a background class, and {Root} has {Folder} clips (the class '{None}'): leave one of them out",
-                dataset.Root, ClipDataset.BackgroundFolder, LabelThresholds.NoneName);
-            return ExitCodes.InvalidSetup;
-        }
         if (split.Validation.Count == 0 && request.NoneRecall > 0)
         {
             Log.Error("--none-recall chooses thresholds on validation clips, and {Split} has none: add --val PATTERN or --val-fraction F", split.Description);
@@ -271,13 +282,19 @@ public static class TrainCommand
             ["weightDecay"] = options.WeightDecay,
             ["hidden"] = options.HiddenSize,
             ["seed"] = options.Seed,
-            ["streams"] = streams[0].Describe(),
+            ["streams"] = packageStreams.Describe(),
             ["epochs"] = training.History.Count,
             ["bestEpoch"] = training.BestEpoch,
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
         if (streams.Count > 1)
             facts["differenceSteps"] = string.Join(",", streams.Select(s => s.Difference!.Step));
+        if (dataset.Background is { } backgroundFolder)
+        {
+            // The folder as the user named it (a relative path stays relative), and what the clips are when idle-clips wrote them.
+            var named = request.Background ?? Path.Combine(request.Data, ClipDataset.BackgroundFolder);
+            facts["background"] = IdleClipWriter.DescriptionIn(backgroundFolder) is { } idle ? $"{named}: {idle}" : named;
+        }
         var realSequences = (validationFeatures.Count > 0 ? validationFeatures : trainFeatures)
             .Where(c => !c.Flipped).Take(3).Select(c => c.Values).ToArray();
 
@@ -287,7 +304,7 @@ public static class TrainCommand
         ThresholdSelector.Result? none = null;
         try
         {
-            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts, streams[0]), request.Output, realSequences);
+            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts, packageStreams), request.Output, realSequences);
             if (validationFeatures.Count > 0)
             {
                 evaluation = Evaluator.Evaluate(package, validationFeatures, options.Sampling, $"{request.Data} ({split.Description}; scored on validation)")
@@ -303,10 +320,15 @@ public static class TrainCommand
                 none = ThresholdSelector.Choose(package, validationFeatures, request.NoneRecall);
                 facts["noneRecall"] = request.NoneRecall;
                 facts["validationNoneFrames"] = none.NoneFrames;
+                facts["validationGestureFrames"] = none.Frames;
             }
             facts["exportMaxAbsDifference"] = parity.MaxDifference;
             // Written again so the manifest carries the accuracy measured on the package itself.
-            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts, streams[0]) with { Thresholds = none?.Thresholds }, request.Output, realSequences);
+            (package, parity) = HeadExporter.Export(model, Manifest(request, dataset, facts, packageStreams) with { Thresholds = none?.Thresholds }, request.Output, realSequences);
+            // The report then also counts what the thresholds label none (the accuracies, of the most probable label, are the same).
+            if (none is not null && evaluation is not null)
+                evaluation = Evaluator.Evaluate(package, validationFeatures, options.Sampling, evaluation.Data)
+                    with { FrameAveragingBaselineAccuracy = evaluation.FrameAveragingBaselineAccuracy };
         }
         catch (ExportParityException ex)
         {
@@ -350,11 +372,31 @@ public static class TrainCommand
         }
         if (none is not null)
             Console.WriteLine($"none: thresholds {string.Join(", ", none.Thresholds.Select(t => $"{t.Key} {t.Value.ToString("0.####", CultureInfo.InvariantCulture)}"))}; " +
-                $"{none.NoneFrames} of {none.Frames} validation frames below them");
+                $"{none.NoneFrames} of {none.Frames} validation frames of the gestures labelled none");
         if (calibration?.Check is { } check)
             Console.WriteLine($"int8: {check}{(check.Passed ? $"; {CnnCalibration.FileName} written, CPUs run int8" : "; not written, CPUs run float32")}");
         Console.WriteLine($"total: {stopwatch.Elapsed.TotalSeconds:F1} s");
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The frame rate of the training clips, which makes the difference step a time; null (the step
+    /// then counts frames) when a clip's rate is unknown or the clips' rates differ by more than 1 %.
+    /// </summary>
+    private static double? TrainingFrameRate(IReadOnlyList<LabelledClip> clips)
+    {
+        var rates = clips.Select(c =>
+        {
+            using var source = FrameSourceFactory.Open(c.Path);
+            return source.FramesPerSecond;
+        }).ToArray();
+        if (rates.Length == 0 || rates.Any(r => !(r > 0)) || rates.Max() > rates.Min() * 1.01)
+        {
+            Log.Warning("The training clips' frame rates ({Rates}) are not one known rate: the package's difference step counts frames at any rate",
+                string.Join(", ", rates.Distinct().Select(r => r.ToString("0.###", CultureInfo.InvariantCulture))));
+            return null;
+        }
+        return Math.Round(rates.Average(), 3);
     }
 
     private static CnnCalibration MeasureRanges(IReadOnlyList<LabelledClip> clips, int threads, CnnStreams streams)

@@ -25,30 +25,37 @@ public sealed class ClipDataset
 
     public IReadOnlyList<LabelledClip> Clips { get; }
 
-    /// <summary>Scans <paramref name="root"/>; throws <see cref="DatasetException"/> for a missing root, an empty label or an unknown label.</summary>
-    /// <param name="labelOrder">Labels in the order the head should emit them; null for ordinal order of the folder names.</param>
+    /// <summary>The folder of a dataset whose clips show no gesture (the class <see cref="LabelThresholds.NoneName"/>).</summary>
     public const string BackgroundFolder = "_none";
 
-    public static ClipDataset Scan(string root, IReadOnlyList<string>? labelOrder = null)
+    /// <summary>Scans <paramref name="root"/>; throws <see cref="DatasetException"/> for a missing root, an empty label or an unknown label.</summary>
+    /// <param name="labelOrder">Labels in the order the head should emit them; null for ordinal order of the folder names.</param>
+    /// <param name="background">A folder of clips of no gesture to use instead of <c>root/_none</c> (e.g. synthetic idle clips, <see cref="IdleClipWriter"/>); null: <c>root/_none</c> when it exists.</param>
+    public static ClipDataset Scan(string root, IReadOnlyList<string>? labelOrder = null, string? background = null)
     {
-        var background = Path.Combine(root, BackgroundFolder);
+        if (background is not null && !Directory.Exists(background))
+            throw new DatasetException($"background folder '{background}' does not exist: expected a folder of clips of no gesture");
+        background ??= Path.Combine(root, BackgroundFolder);
         if (Directory.Exists(root) && Directory.Exists(background))
         {
             // The background class comes last, whatever order the gestures are given in.
             if (labelOrder is not null && labelOrder.Contains(LabelThresholds.NoneName) && labelOrder[^1] != LabelThresholds.NoneName)
                 throw new DatasetException($"labels {string.Join(",", labelOrder)}: expected '{LabelThresholds.NoneName}' (the {BackgroundFolder} clips) last");
-            var gestures = Scan(root, labelOrder?.Where(l => l != LabelThresholds.NoneName).ToArray(), BackgroundFolder);
+            var gestures = ScanLabels(root, labelOrder?.Where(l => l != LabelThresholds.NoneName).ToArray(), BackgroundFolder);
             var found = ClipFiles.List(background);
             if (found.Length == 0)
                 throw new DatasetException($"background folder '{background}' holds no clips: expected {ClipFiles.Expected}");
             var index = gestures.Labels.Count;
             return new ClipDataset(gestures.Root, [.. gestures.Labels, LabelThresholds.NoneName],
-                [.. gestures.Clips, .. found.Select(path => new LabelledClip(LabelThresholds.NoneName, index, path))]);
+                [.. gestures.Clips, .. found.Select(path => new LabelledClip(LabelThresholds.NoneName, index, path))]) { Background = Path.GetFullPath(background) };
         }
-        return Scan(root, labelOrder, null);
+        return ScanLabels(root, labelOrder, null);
     }
 
-    private static ClipDataset Scan(string root, IReadOnlyList<string>? labelOrder, string? skip)
+    /// <summary>The folder the clips of the class <see cref="LabelThresholds.NoneName"/> came from; null without a background class.</summary>
+    public string? Background { get; private init; }
+
+    private static ClipDataset ScanLabels(string root, IReadOnlyList<string>? labelOrder, string? skip)
     {
         if (!Directory.Exists(root))
             throw new DatasetException($"dataset folder '{root}' does not exist: expected a folder with one sub-folder per label");

@@ -45,9 +45,10 @@ public sealed record EvaluationResult
     public double? FrameAveragingBaselineAccuracy { get; init; }
 
     /// <summary>
-    /// For a package with per-label thresholds: the frames and windows the runtime would label
-    /// "none" (no label reaches its threshold). The accuracies above are of the most probable label
-    /// and leave the thresholds out; null for a package without thresholds.
+    /// For a package with per-label thresholds or a background class: the frames and windows the
+    /// runtime would label "none" (no label reaches its threshold, or the background class wins). The
+    /// accuracies above are of the most probable label and leave the thresholds out; null for a
+    /// package that has no "none". Per clip in <see cref="ClipOutcome.NoneFrames"/>.
     /// </summary>
     public int? NoneFrames { get; init; }
 

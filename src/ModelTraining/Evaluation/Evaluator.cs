@@ -22,19 +22,24 @@ public static class Evaluator
         var outcomes = new List<ClipOutcome>();
         var windowProbabilities = new float[classes];
         int noneFrames = 0, noneWindows = 0;
+        // "none" as the runtime labels it: below the thresholds, or the background class winning.
+        var rule = head.Thresholds;
+        var hasNone = rule is not null || labels[^1] == LabelThresholds.NoneName;
+        bool IsNone(ReadOnlySpan<float> p) => LabelThresholds.IsNone(labels, rule?.Decide(p) ?? ArgMax(p));
 
         foreach (var clip in clips.Where(c => !c.Flipped))
         {
             var truth = clip.Clip.LabelIndex;
             var windowsCorrect = 0;
             var windowCount = 0;
+            var clipNoneWindows = 0;
             var windowSum = new double[classes];
             foreach (var start in FrameSampler.SlidingWindowStarts(clip.Frames, window, stride))
             {
                 head.RunWindow(clip.Values.AsSpan(start * clip.FeatureSize, window * clip.FeatureSize), windowProbabilities);
                 var predicted = ArgMax(windowProbabilities);
                 windowConfusion[truth][predicted]++;
-                noneWindows += head.Thresholds is { } rule && rule.Decide(windowProbabilities) == rule.NoneIndex ? 1 : 0;
+                clipNoneWindows += hasNone && IsNone(windowProbabilities) ? 1 : 0;
                 windowsCorrect += predicted == truth ? 1 : 0;
                 windowCount++;
                 for (var c = 0; c < classes; c++)
@@ -57,16 +62,23 @@ public static class Evaluator
 
             var perFrame = head.RunSequence(clip.Values, clip.Frames, new float[head.StateSize]);
             var clipFramesCorrect = 0;
+            var clipNoneFrames = 0;
             for (var t = 0; t < clip.Frames; t++)
             {
                 var predicted = ArgMax(perFrame.AsSpan(t * classes, classes));
                 frameConfusion[truth][predicted]++;
-                noneFrames += head.Thresholds is { } frameRule && frameRule.Decide(perFrame.AsSpan(t * classes, classes)) == frameRule.NoneIndex ? 1 : 0;
+                clipNoneFrames += hasNone && IsNone(perFrame.AsSpan(t * classes, classes)) ? 1 : 0;
                 clipFramesCorrect += predicted == truth ? 1 : 0;
             }
 
+            noneWindows += clipNoneWindows;
+            noneFrames += clipNoneFrames;
             outcomes.Add(new ClipOutcome(clip.Clip.Id, labels[truth], labels[clipPredicted],
-                clipProbabilities.Select(p => Math.Round(p, 4)).ToArray(), windowCount, windowsCorrect, clip.Frames, clipFramesCorrect));
+                clipProbabilities.Select(p => Math.Round(p, 4)).ToArray(), windowCount, windowsCorrect, clip.Frames, clipFramesCorrect)
+            {
+                NoneWindows = hasNone ? clipNoneWindows : null,
+                NoneFrames = hasNone ? clipNoneFrames : null,
+            });
         }
 
         var windows = windowConfusion.Sum(r => r.Sum());
@@ -97,8 +109,8 @@ public static class Evaluator
             WindowMetrics = Metrics(windowConfusion, labels),
             FrameMetrics = Metrics(frameConfusion, labels),
             PerClip = outcomes,
-            NoneFrames = head.Thresholds is null ? null : noneFrames,
-            NoneWindows = head.Thresholds is null ? null : noneWindows,
+            NoneFrames = hasNone ? noneFrames : null,
+            NoneWindows = hasNone ? noneWindows : null,
         };
     }
 

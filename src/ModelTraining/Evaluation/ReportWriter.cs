@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ScottPlot;
+using StreamLrcn.Temporal;
 using StreamLrcn.Training.Training;
 
 namespace StreamLrcn.Training.Evaluation;
@@ -47,7 +48,17 @@ public static class ReportWriter
         $"clip accuracy {e.ClipAccuracy:P1} ({e.Clips} clips; balanced {e.ClipBalancedAccuracy:P1}, majority baseline {e.ClipMajorityBaseline:P1}), " +
         $"window accuracy {e.WindowAccuracy:P1} ({e.Windows} windows; balanced {e.WindowBalancedAccuracy:P1}, majority baseline {e.WindowMajorityBaseline:P1}), " +
         $"per-frame accuracy {e.FrameAccuracy:P1} ({e.Frames} frames; balanced {e.FrameBalancedAccuracy:P1}, majority baseline {e.FrameMajorityBaseline:P1})" +
-        (e.NoneFrames is { } none ? $"; below the thresholds (none): {none} of {e.Frames} frames, {e.NoneWindows} of {e.Windows} windows (accuracies are of the most probable label)" : "");
+        (e.NoneFrames is { } none ? $"; labelled none (below the thresholds or the background class): {none} of {e.Frames} frames, {e.NoneWindows} of {e.Windows} windows" +
+            NoneOfGestures(e) + " (accuracies are of the most probable label)" : "");
+
+    /// <summary>With a background class: how many of the gesture clips' frames and windows are labelled none.</summary>
+    private static string NoneOfGestures(EvaluationResult e)
+    {
+        var gestures = e.PerClip.Where(c => c.Label != LabelThresholds.NoneName).ToArray();
+        if (gestures.Length == e.PerClip.Count || gestures.Length == 0)
+            return "";
+        return $", of the gesture clips' {gestures.Sum(c => c.Frames)} frames {gestures.Sum(c => c.NoneFrames ?? 0)} and of their {gestures.Sum(c => c.Windows)} windows {gestures.Sum(c => c.NoneWindows ?? 0)}";
+    }
 
     /// <summary>
     /// One sentence for every measure whose accuracy is not above its majority baseline (a model that predicts
@@ -102,9 +113,12 @@ public static class ReportWriter
         AppendConfusion(s, "Clip confusion matrix", e.ClipConfusion, e.Labels, e.ClipMetrics);
         AppendConfusion(s, "Window confusion matrix", e.WindowConfusion, e.Labels, e.WindowMetrics);
         AppendConfusion(s, "Per-frame confusion matrix", e.FrameConfusion, e.Labels, e.FrameMetrics);
-        s.AppendLine("## Clips").AppendLine().AppendLine("| clip | label | predicted | probabilities | windows correct | frames correct |").AppendLine("| --- | --- | --- | --- | --- | --- |");
+        var none = e.NoneFrames is not null;
+        s.AppendLine("## Clips").AppendLine().AppendLine("| clip | label | predicted | probabilities | windows correct | frames correct |" + (none ? " windows none | frames none |" : ""))
+            .AppendLine("| --- | --- | --- | --- | --- | --- |" + (none ? " --- | --- |" : ""));
         foreach (var c in e.PerClip)
-            s.AppendLine(inv, $"| {c.Clip} | {c.Label} | {c.Predicted} | {string.Join(" / ", c.Probabilities.Select(p => p.ToString("F2", inv)))} | {c.WindowsCorrect}/{c.Windows} | {c.FramesCorrect}/{c.Frames} |");
+            s.Append(inv, $"| {c.Clip} | {c.Label} | {c.Predicted} | {string.Join(" / ", c.Probabilities.Select(p => p.ToString("F2", inv)))} | {c.WindowsCorrect}/{c.Windows} | {c.FramesCorrect}/{c.Frames} |")
+                .AppendLine(none ? $" {c.NoneWindows}/{c.Windows} | {c.NoneFrames}/{c.Frames} |" : "");
         if (history is { Count: > 0 } && keptEpoch is { } kept)
             s.AppendLine().AppendLine(inv, $"Trained {history.Count} epochs, kept epoch {kept} (best {ValidationAccuracyName(e.Sampling)}); curves in `curves.png`.");
         else if (history is { Count: > 0 })

@@ -56,16 +56,41 @@ public sealed class FeatureStore(FeatureCache cache, CnnOptions cnn)
 
     /// <summary>
     /// Features of the clips as a stream at 1/<paramref name="every"/> of their frame rate would give
-    /// them: every <paramref name="every"/>-th frame, its difference image spanning
-    /// <paramref name="every"/> times the step (the runtime's step counts the frames it sees).
+    /// them: every <paramref name="every"/>-th frame, its difference image spanning what the
+    /// runtime's would at that rate: <see cref="DifferenceSpec.FramesAt"/> of the kept frames (the
+    /// step itself when it counts frames, the step time at that rate when the package gives its
+    /// training rate), each <paramref name="every"/> source frames apart.
     /// </summary>
     public IReadOnlyList<ClipFeatures> LoadEveryNth(IReadOnlyList<LabelledClip> clips, CnnStreams streams, int every, out FeatureLoadStatistics statistics,
         Action<long, long>? onProgress = null)
     {
         if (every < 1)
             throw new ArgumentOutOfRangeException(nameof(every), every, "the frame step must be at least 1");
-        var spanning = streams.Difference is { } d ? CnnStreams.Create(streams.Names, d with { Step = d.Step * every }) : streams;
-        return Load(clips, false, spanning, out statistics, onProgress).Select(c => EveryNth(c, every)).ToArray();
+        if (streams.Difference is not { } difference)
+            return Load(clips, false, streams, out statistics, onProgress).Select(c => EveryNth(c, every)).ToArray();
+        var results = new ClipFeatures[clips.Count];
+        var total = new FeatureLoadStatistics(0, 0, 0, TimeSpan.Zero);
+        var bySpan = clips.Select((clip, i) => (Clip: clip, Index: i, Span: SourceFramesSpanned(difference, clip.Path, every))).GroupBy(c => c.Span);
+        foreach (var group in bySpan)
+        {
+            var spanning = CnnStreams.Create(streams.Names, new DifferenceSpec { Step = group.Key, Scale = difference.Scale });
+            var loaded = Load(group.Select(c => c.Clip).ToArray(), false, spanning, out var part, onProgress);
+            foreach (var (c, features) in group.Zip(loaded))
+                results[c.Index] = EveryNth(features, every);
+            total = new FeatureLoadStatistics(total.CacheHits + part.CacheHits, total.Extracted + part.Extracted,
+                total.FramesExtracted + part.FramesExtracted, total.Elapsed + part.Elapsed);
+        }
+        statistics = total;
+        return results;
+    }
+
+    /// <summary>Source frames between the two frames of a difference in a stream made of every <paramref name="every"/>-th frame of the clip.</summary>
+    public static int SourceFramesSpanned(DifferenceSpec difference, string clipPath, int every)
+    {
+        double rate;
+        using (var source = FrameSourceFactory.Open(clipPath))
+            rate = source.FramesPerSecond;
+        return difference.FramesAt(rate / every) * every;
     }
 
     private static ClipFeatures EveryNth(ClipFeatures clip, int every)

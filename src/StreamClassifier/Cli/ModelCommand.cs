@@ -109,6 +109,9 @@ public static class ModelCommand
         Line("head", $"{m.Head.File}: GRU, {m.Head.Layers} layer(s) of {m.Head.HiddenSize}, {m.Labels.Count} outputs");
         Line("CNN", $"{m.Cnn.Model}, {m.Cnn.FeatureSize}-d features (derived by the runtime from its NuGet package)");
         Line("CNN inputs per frame", CnnStreams.From(m.Cnn).Describe() + $" ({m.Cnn.HeadFeatureSize} features into the head)");
+        Line("none", (m.Labels[^1] == Temporal.LabelThresholds.NoneName ? "a background class; " : "") + (m.Thresholds is { } thresholds
+            ? "below every threshold: " + string.Join(", ", m.Labels.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l} {thresholds[l]:0.####}")))
+            : "no thresholds"));
         Line("format", $"{m.Format} version {m.FormatVersion}");
         if (m.Training is { Count: > 0 } training)
         {

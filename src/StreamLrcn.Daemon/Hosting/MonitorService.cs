@@ -138,8 +138,9 @@ public sealed class MonitorService(MonitorConfig config, IReadOnlyList<CameraSet
                     resets[i] = label.Reset;
                 metrics.FramesClassified.WithLabels(names[i]).Inc();
                 metrics.Latency.WithLabels(names[i]).Observe(label.LatencyMilliseconds / 1000);
-                // "none" is a decision, not a weak label: it is held like a label of full confidence, so a gesture that ends is reported as a change to none.
-                var change = hysteresis[i].Observe(label.LabelIndex, label.IsNone ? 1f : label.Confidence, label.Header.Timestamp);
+                // "none" (below the thresholds, or the background class) is a decision, not a weak label: it is held like a label of
+                // full confidence, so a gesture that ends is reported as a change to none.
+                var change = hysteresis[i].Observe(label.LabelIndex, LabelThresholds.IsNone(package.Labels, label.LabelIndex) ? 1f : label.Confidence, label.Header.Timestamp);
                 board.OnLabel(i, hysteresis[i].Current, label.Confidence);
                 if (change is not null)
                 {

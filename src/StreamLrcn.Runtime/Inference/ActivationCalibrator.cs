@@ -49,8 +49,8 @@ public sealed class ActivationCalibrator : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frameStride, 1);
         streams ??= CnnStreams.RgbOnly;
-        using var history = streams.Difference is { } spec ? new DifferenceHistory(spec, _slot.Width, _slot.Height) : null;
         using var source = FrameSourceFactory.Open(clipPath);
+        using var history = streams.Difference is { } spec ? new DifferenceHistory(spec.AtRate(source.FramesPerSecond), _slot.Width, _slot.Height) : null;
         for (var index = 0; source.Read(_image, out _); index++)
         {
             FrameResizer.Resize(_image, _slot.Mat);

@@ -47,7 +47,9 @@ public sealed class ClipFeaturizer : IDisposable
     /// Like <see cref="Featurize(string, bool, out int, Action{int}?)"/> for a head of several
     /// <paramref name="streams"/>: returns [frames, streams.Rows · FeatureSize], each frame's rows
     /// run in one CNN batch as the pipeline runs them. The clip's first frame is a stream start:
-    /// its difference image is all zeros (<see cref="DifferenceHistory"/>).
+    /// its difference image is all zeros (<see cref="DifferenceHistory"/>); a step given as a time
+    /// (<see cref="DifferenceSpec.FramesPerSecond"/>) spans <see cref="DifferenceSpec.FramesAt"/> frames
+    /// at the rate the clip's source reports, as in the pipeline.
     /// </summary>
     public float[] Featurize(string clipPath, bool flip, CnnStreams streams, out int frames, Action<int>? onFrames = null)
     {
@@ -56,8 +58,9 @@ public sealed class ClipFeaturizer : IDisposable
             throw new ArgumentException($"the CNN batch holds {_extractor.MaxBatchSize} rows, a frame of [{string.Join(", ", streams.Names)}] needs {rows}", nameof(streams));
         using var batch = _extractor.CreateBatch(_extractor.MaxBatchSize / rows, streams);
         var differenceRow = streams.Names.ToList().IndexOf(CnnStreams.DifferenceStream);
-        using var history = streams.Difference is { } spec ? new DifferenceHistory(spec, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize) : null;
         using var source = FrameSourceFactory.Open(clipPath);
+        // A step given as a time spans as many of this clip's frames as it would of a stream at the clip's rate.
+        using var history = streams.Difference is { } spec ? new DifferenceHistory(spec.AtRate(source.FramesPerSecond), ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize) : null;
         var values = new List<float>((int)Math.Min(source.ExpectedFrameCount ?? 256, 100_000) * FeatureSize * rows);
         frames = 0;
         while (source.Read(_image, out var reading))

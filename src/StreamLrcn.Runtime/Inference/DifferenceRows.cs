@@ -11,8 +11,11 @@ namespace StreamLrcn.Inference;
 /// differenced in order. A stream's history is cleared on the same rules as its recurrent state:
 /// the stream's first frame, a discontinuity (or a new segment), a timestamp gap above
 /// <paramref name="maxTimestampGap"/> or going back, and <see cref="RequestReset"/>. The frame after
-/// a reset gets an all-zero difference, as every clip's first frame does in training. Used by one
-/// thread at a time.
+/// a reset gets an all-zero difference, as every clip's first frame does in training. A step given
+/// as a time (<see cref="DifferenceSpec.FramesPerSecond"/>) is turned into frames once per stream,
+/// from the stream's nominal rate (<see cref="StreamInfo.FramesPerSecond"/>, which a camera's
+/// <c>every</c> already divides); a stream of unknown rate (0) compares frames
+/// <see cref="DifferenceSpec.Step"/> apart. Used by one thread at a time.
 /// </summary>
 public sealed class DifferenceRows(DifferenceSpec spec, int differenceStream, TimeSpan maxTimestampGap) : IDisposable
 {
@@ -48,7 +51,8 @@ public sealed class DifferenceRows(DifferenceSpec spec, int differenceStream, Ti
     {
         if (!_streams.TryGetValue(header.Stream.Id, out var stream))
         {
-            stream = new StreamHistory(new DifferenceHistory(spec, ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize));
+            // A step given as a time spans as many of this stream's frames as its rate (after any frame skipping) puts in that time.
+            stream = new StreamHistory(new DifferenceHistory(spec.AtRate(header.Stream.FramesPerSecond), ResNet18FeatureModel.InputSize, ResNet18FeatureModel.InputSize));
             _streams.Add(header.Stream.Id, stream);
         }
         var requests = Interlocked.Read(ref _resetRequests);

@@ -65,15 +65,21 @@ public sealed record CnnStreams
             throw new ModelPackageException($"field 'cnn.difference.step' expected 1 to {DifferenceSpec.MaxStep} frames, found {difference.Step}");
         if (!(difference.Scale > 0 && difference.Scale <= DifferenceSpec.MaxScale))
             throw new ModelPackageException($"field 'cnn.difference.scale' expected above 0 and at most {DifferenceSpec.MaxScale}, found {difference.Scale}");
+        if (difference.FramesPerSecond is { } fps && !(fps is > 0 and <= 1000))
+            throw new ModelPackageException($"field 'cnn.difference.framesPerSecond' expected a frame rate above 0 and at most 1000, found {fps.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         return new CnnStreams(names.ToArray(), difference);
     }
 
     /// <summary>The difference stream alone, with <paramref name="difference"/>'s settings (the trainer caches each stream on its own).</summary>
     public static CnnStreams DifferenceOnly(DifferenceSpec difference) => Create([DifferenceStream], difference);
 
-    /// <summary>Names the streams and settings, for logs and the feature cache's key.</summary>
+    /// <summary>
+    /// Names the streams and settings, for logs and the feature cache's key (a step that counts
+    /// frames is described as it always was, so cached features keep their keys).
+    /// </summary>
     public string Describe() => string.Join("+", Names.Select(n => n == DifferenceStream
-        ? $"{n}(step={Difference!.Step},scale={Difference.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)})"
+        ? $"{n}(step={Difference!.Step},scale={Difference.Scale.ToString(System.Globalization.CultureInfo.InvariantCulture)}" +
+            (Difference.FramesPerSecond is { } fps ? $",at={fps.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}fps)" : ")")
         : n));
 
     public bool Equals(CnnStreams? other) => other is not null && Names.SequenceEqual(other.Names) && Equals(Difference, other.Difference);

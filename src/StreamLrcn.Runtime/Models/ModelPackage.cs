@@ -105,7 +105,10 @@ public sealed class ModelPackage
             string.Join(", ", m.Labels.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => $"'{g.Key}' twice")));
         if (m.Thresholds is { } thresholds)
         {
-            Expect(!m.Labels.Contains(Temporal.LabelThresholds.NoneName), "labels", $"no label named '{Temporal.LabelThresholds.NoneName}' in a package with thresholds (it is the label of frames below them)", $"'{Temporal.LabelThresholds.NoneName}'");
+            // Frames below every threshold are "none": a label of that name can only be the background class, last, which they then join.
+            var noneAt = m.Labels.ToList().IndexOf(Temporal.LabelThresholds.NoneName);
+            Expect(noneAt < 0 || noneAt == m.Labels.Count - 1, "labels",
+                $"'{Temporal.LabelThresholds.NoneName}' only as the last label (a background class) in a package with thresholds", $"'{Temporal.LabelThresholds.NoneName}' at position {noneAt + 1} of {m.Labels.Count}");
             foreach (var label in m.Labels)
                 Expect(thresholds.ContainsKey(label), "thresholds", $"a threshold for every label", $"none for '{label}'");
             foreach (var (label, value) in thresholds)

@@ -138,7 +138,7 @@ public sealed class ClassificationPipeline : IDisposable
         var batches = Channel.CreateBounded<CnnBatch>(new BoundedChannelOptions(_extractor.InFlightBatches) { FullMode = BoundedChannelFullMode.Wait, SingleWriter = true });
         var features = Channel.CreateBounded<CnnBatch>(new BoundedChannelOptions(2) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         // With thresholds a frame may be "none", counted one past the classes.
-        var classCount = _package.Labels.Count + (_package.Manifest.Thresholds is null ? 0 : 1);
+        var classCount = LabelThresholds.LabelCount(_package.Labels, _package.Manifest.Thresholds is not null);
         // Labels that carry their decoded frames queue a couple of batches' worth, not hundreds of images.
         var labels = Channel.CreateBounded<LabelWithFrame>(new BoundedChannelOptions(keepFrames ? 2 * _batching.MaxBatchSize : 256)
         {

@@ -39,14 +39,14 @@ public sealed class CsvLabelSink : ILabelSink
         w.Write(',');
         w.Write(Quote(LabelThresholds.NameOf(_labels, label.LabelIndex)));
         w.Write(',');
-        w.Write(LabelFormat.Number(label.Confidence));
+        w.Write(LabelFormat.Number(LabelThresholds.ConfidenceOf(_labels, label.LabelIndex, label.Probabilities)));
         WriteProbabilities(label.Probabilities);
         w.Write(',');
         if (label.WindowLabelIndex is { } window && label.WindowProbabilities is { } windowProbabilities)
         {
             w.Write(Quote(LabelThresholds.NameOf(_labels, window)));
             w.Write(',');
-            w.Write(LabelFormat.Number(LabelThresholds.ConfidenceOf(window, windowProbabilities)));
+            w.Write(LabelFormat.Number(LabelThresholds.ConfidenceOf(_labels, window, windowProbabilities)));
             WriteProbabilities(windowProbabilities);
         }
         else

@@ -32,13 +32,13 @@ public sealed class JsonLinesLabelSink : ILabelSink
         w.WriteNumber("frame", label.Header.Sequence);
         w.WriteNumber("timeMs", Math.Round(label.Header.Timestamp.TotalMilliseconds, 3));
         w.WriteString("label", LabelThresholds.NameOf(_labels, label.LabelIndex));
-        w.WriteNumber("confidence", label.Confidence);
+        w.WriteNumber("confidence", LabelThresholds.ConfidenceOf(_labels, label.LabelIndex, label.Probabilities));
         WriteProbabilities(label.Probabilities);
         if (label.WindowLabelIndex is { } window && label.WindowProbabilities is { } windowProbabilities)
         {
             w.WriteStartObject("window");
             w.WriteString("label", LabelThresholds.NameOf(_labels, window));
-            w.WriteNumber("confidence", LabelThresholds.ConfidenceOf(window, windowProbabilities));
+            w.WriteNumber("confidence", LabelThresholds.ConfidenceOf(_labels, window, windowProbabilities));
             WriteProbabilities(windowProbabilities);
             w.WriteEndObject();
         }

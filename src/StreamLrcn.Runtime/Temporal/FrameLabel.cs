@@ -12,9 +12,9 @@ public sealed record FrameLabel(
     ResetReason Reset,
     double LatencyMilliseconds)
 {
-    /// <summary>The probability of the label; for "none" (<see cref="IsNone"/>) the highest class probability.</summary>
+    /// <summary>
+    /// The probability of the label; for the "none" of a package without a background class (one past
+    /// the classes, see <see cref="LabelThresholds"/>) the highest class probability.
+    /// </summary>
     public float Confidence => LabelThresholds.ConfidenceOf(LabelIndex, Probabilities);
-
-    /// <summary>No label reached its threshold (<see cref="LabelThresholds"/>): <see cref="LabelIndex"/> is one past the classes.</summary>
-    public bool IsNone => LabelIndex == Probabilities.Length;
 }

@@ -148,6 +148,51 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Idle_clips_train_a_background_class_beside_thresholds_and_a_motion_step_given_as_a_time()
+    {
+        var data = _directory.Combine("data");
+        for (var i = 0; i < 3; i++)
+        {
+            var frames = SyntheticClips.GrowingDisc(8, seed: 70 + i);
+            SyntheticClips.WriteAvi(Path.Combine(data, "grow", $"p{i % 2 + 1}_seq{i}.avi"), frames, fps: 25);
+            SyntheticClips.WriteAvi(Path.Combine(data, "shrink", $"p{i % 2 + 1}_seq{i}.avi"), frames.Reverse().ToArray(), fps: 25);
+            SyntheticClips.DisposeAll(frames);
+        }
+        var idle = _directory.Combine("idle");
+        var model = _directory.Combine("model");
+        var cache = _directory.Combine("cache");
+
+        var written = Invoke(out var idleOutput, "idle-clips", data, "--out", idle, "--from", "grow", "--kinds", "still,shake", "--frames", "8");
+        var trained = Invoke(out var trainOutput, "train", data, "--background", idle, "--out", model, "--report", _directory.Combine("report"), "--cache", cache,
+            "--device", "cpu", "--train", "p1_*", "--val", "p2_*", "--window", "6", "--stride", "2", "--hidden", "8", "--epochs", "3", "--no-flip",
+            "--streams", "difference", "--difference-steps", "1,2", "--none-recall", "0.9", "--no-calibration");
+        var evaluated = Invoke(out var evaluateOutput, "evaluate", data, "--background", idle, "--model", model, "--test", "p2_*",
+            "--report", _directory.Combine("eval"), "--cache", cache, "--device", "cpu");
+
+        Assert.Equal(ExitCodes.Success, written);
+        Assert.Contains("6 clips written", idleOutput);
+        Assert.Equal(["p1_seq0-grow-shake.mp4", "p1_seq0-grow-still.mp4", "p1_seq2-grow-shake.mp4", "p1_seq2-grow-still.mp4", "p2_seq1-grow-shake.mp4", "p2_seq1-grow-still.mp4"],
+            Directory.GetFiles(idle, "*.mp4").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.True(trained == ExitCodes.Success, trainOutput);
+        var package = ModelPackage.Load(model);
+        Assert.Equal(["grow", "shrink", "none"], package.Labels);
+        // Gestures of p1 and the idle clips made from p1's clips train; p2's validate.
+        Assert.Equal(4 + 4, package.Manifest.Training!["trainClips"].GetInt32());
+        Assert.Equal(2 + 2, package.Manifest.Training["validationClips"].GetInt32());
+        Assert.Contains("synthetic idle clips (still, shake; 8 frames", package.Manifest.Training["background"].GetString());
+        Assert.Equal(0, package.Manifest.Thresholds!["none"]);
+        Assert.InRange(package.Manifest.Thresholds["grow"], 0, 1);
+        // The clips play at 25 fps: the step is one frame at that rate.
+        Assert.Equal(new DifferenceSpec { Step = 1, Scale = 2, FramesPerSecond = 25 }, package.Manifest.Cnn.Difference);
+        Assert.Equal(ExitCodes.Success, evaluated);
+        using var evaluation = JsonDocument.Parse(File.ReadAllText(_directory.Combine("eval", "evaluation.json")));
+        var perClip = evaluation.RootElement.GetProperty("perClip").EnumerateArray().ToArray();
+        Assert.Equal(4, perClip.Length);
+        Assert.All(perClip, c => Assert.InRange(c.GetProperty("noneFrames").GetInt32(), 0, c.GetProperty("frames").GetInt32()));
+        Assert.Contains("labelled none", evaluateOutput);
+    }
+
+    [Fact]
     public void Train_help_explains_the_dataset_layout_and_the_split_options()
     {
         Invoke(out var help, "train", "--help");
@@ -160,7 +205,7 @@ public sealed class CommandLineTests : IDisposable
 
     private static int Invoke(out string output, params string[] args)
     {
-        var root = new RootCommand { TrainCommand.Create(), EvaluateCommand.Create() };
+        var root = new RootCommand { TrainCommand.Create(), EvaluateCommand.Create(), IdleClipsCommand.Create() };
         using var writer = new StringWriter();
         var previous = Console.Out;
         var previousAnsi = AnsiConsole.Console;

@@ -72,20 +72,8 @@ public sealed class StreamFeatureTests : IDisposable
     [Fact]
     public void Every_second_frame_of_a_real_clip_gives_the_features_of_a_clip_made_of_every_second_frame()
     {
-        var full = new List<Mat>();
-        using (var source = new VideoFileSource(Path.Combine(TestData.ArmGestures, "wave", "p1_t1.avi")))
-        {
-            for (var i = 0; i < 21; i++)
-            {
-                var image = new Mat();
-                Assert.True(source.Read(image, out _));
-                full.Add(image);
-            }
-        }
         // PNG keeps the pixels exactly: the half-rate clip is the full one's even frames, nothing else.
-        var fullFolder = SyntheticClips.WriteFolder(_directory.Combine("data", "wave", "full"), full);
-        var halfFolder = SyntheticClips.WriteFolder(_directory.Combine("data", "wave", "half"), full.Where((_, i) => i % 2 == 0).ToArray());
-        SyntheticClips.DisposeAll(full);
+        var (fullFolder, halfFolder) = FullAndHalfRate(Path.Combine("wave", "p1_t1.avi"), 21, "wave");
         var store = new FeatureStore(_cache, DeviceRequest.Cpu);
         var streams = CnnStreams.Create([CnnStreams.Rgb, CnnStreams.DifferenceStream]);
 
@@ -99,6 +87,55 @@ public sealed class StreamFeatureTests : IDisposable
         // The step-1 difference of the full clip is another motion: it must not match.
         var stepOne = store.Load([new LabelledClip("wave", 0, fullFolder)], false, streams, out _)[0];
         Assert.True(stepOne.Frame(2)[512..].ToArray().Zip(halfRate.Frame(1)[512..].ToArray(), (a, b) => Math.Abs(a - b)).Max() > 0.01f);
+    }
+
+    [Fact]
+    public void At_half_the_frame_rate_a_step_given_as_a_time_spans_the_same_moments_and_a_step_of_frames_twice_as_many()
+    {
+        // Frame folders play at 30 fps; the half-rate clip is the full one's even frames.
+        var (fullFolder, halfFolder) = FullAndHalfRate(Path.Combine("raise_arms_front", "p2_t1.avi"), 17, "front");
+        var store = new FeatureStore(_cache, DeviceRequest.Cpu);
+        var clip = new LabelledClip("front", 0, fullFolder);
+        // Two frames at 30 fps: 67 ms, one frame of a 15 fps stream.
+        var asTime = CnnStreams.DifferenceOnly(new DifferenceSpec { Step = 2, FramesPerSecond = 30 });
+        var asFrames = CnnStreams.DifferenceOnly(new DifferenceSpec { Step = 2 });
+
+        var timeAtHalf = store.LoadEveryNth([clip], asTime, 2, out _)[0];
+        var framesAtHalf = store.LoadEveryNth([clip], asFrames, 2, out _)[0];
+        var halfStepOne = store.Load([new LabelledClip("front", 0, halfFolder)], false, CnnStreams.DifferenceOnly(new DifferenceSpec { Step = 1 }), out _)[0];
+        var halfStepTwo = store.Load([new LabelledClip("front", 0, halfFolder)], false, CnnStreams.DifferenceOnly(new DifferenceSpec { Step = 2 }), out _)[0];
+
+        Assert.Equal(9, timeAtHalf.Frames);
+        Assert.True(MaxAbs(timeAtHalf.Values, halfStepOne.Values) <= 1e-4f, $"time step at half rate vs a 1-frame step of the half-rate clip: {MaxAbs(timeAtHalf.Values, halfStepOne.Values)}");
+        Assert.True(MaxAbs(framesAtHalf.Values, halfStepTwo.Values) <= 1e-4f, $"frame step at half rate vs a 2-frame step of the half-rate clip: {MaxAbs(framesAtHalf.Values, halfStepTwo.Values)}");
+        Assert.True(MaxAbs(timeAtHalf.Values, framesAtHalf.Values) > 0.01f, "the two steps gave the same features: the clip does not move");
+        Assert.Equal(2, FeatureStore.SourceFramesSpanned(asTime.Difference!, fullFolder, 2));
+        Assert.Equal(4, FeatureStore.SourceFramesSpanned(asFrames.Difference!, fullFolder, 2));
+    }
+
+    /// <summary>The first <paramref name="count"/> frames of a real clip as a PNG frame folder, and its even frames as another.</summary>
+    private (string Full, string Half) FullAndHalfRate(string clip, int count, string label)
+    {
+        var full = new List<Mat>();
+        using (var source = new VideoFileSource(Path.Combine(TestData.ArmGestures, clip)))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var image = new Mat();
+                Assert.True(source.Read(image, out _));
+                full.Add(image);
+            }
+        }
+        var fullFolder = SyntheticClips.WriteFolder(_directory.Combine("data", label, "full"), full);
+        var halfFolder = SyntheticClips.WriteFolder(_directory.Combine("data", label, "half"), full.Where((_, i) => i % 2 == 0).ToArray());
+        SyntheticClips.DisposeAll(full);
+        return (fullFolder, halfFolder);
+    }
+
+    private static float MaxAbs(float[] a, float[] b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        return a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
     }
 
     /// <summary>CNN features of min(255, scale·|frame_t − frame_t−1|) of the resized frames, the image computed here byte by byte (zeros for the first frame).</summary>

@@ -43,7 +43,11 @@ public sealed class ModelCommandTests : IDisposable
         string Value(string key) => lines.Single(l => l.TrimStart().StartsWith(key + " ", StringComparison.Ordinal))[28..];
         Assert.Equal(string.Join(", ", package.Labels.Select((l, i) => $"{i}:{l}")), Value("labels"));
         Assert.Equal($"{package.Manifest.Window} / {package.Manifest.Stride} frames", Value("window / stride"));
-        Assert.Equal($"head.onnx: GRU, 1 layer(s) of {package.Manifest.Head.HiddenSize}, 3 outputs", Value("head"));
+        // Three gestures and the background class "none".
+        Assert.Equal($"head.onnx: GRU, 1 layer(s) of {package.Manifest.Head.HiddenSize}, 4 outputs", Value("head"));
+        Assert.Equal("a background class; below every threshold: " + string.Join(", ", package.Labels.Select(l =>
+            $"{l} {Math.Round(package.Manifest.Thresholds![l], 4).ToString(System.Globalization.CultureInfo.InvariantCulture)}")), Value("none"));
+        Assert.Equal("difference(step=1,scale=2,at=29.97fps) (512 features into the head)", Value("CNN inputs per frame"));
         Assert.Equal(package.Manifest.Training!["split"].GetString(), Value("split"));
         Assert.Equal(package.Manifest.Training["date"].GetString(), Value("date"));
         Assert.Equal(package.Manifest.Training["exportMaxAbsDifference"].GetRawText(), Value("exportMaxAbsDifference"));

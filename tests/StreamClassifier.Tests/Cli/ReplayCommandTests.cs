@@ -248,7 +248,8 @@ public sealed class ReplayCommandTests(ReplayFixture media) : IClassFixture<Repl
         foreach (var stream in records.GroupBy(r => r.Stream))
         {
             // The summary line of each stream: its frame count and its per-label counts, as the JSONL holds them.
-            var counts = string.Join(", ", stream.GroupBy(r => r.Label).OrderBy(g => Array.IndexOf(new[] { "raise_arms_side", "wave", "raise_arms_front" }, g.Key))
+            // In the package's label order; the default's fourth label is its background class "none".
+            var counts = string.Join(", ", stream.GroupBy(r => r.Label).OrderBy(g => Array.IndexOf(new[] { "raise_arms_side", "wave", "raise_arms_front", "none" }, g.Key))
                 .Select(g => $"{g.Key} {g.Count()}"));
             Assert.Contains($"stream {stream.Key}: {stream.Count()} frames ({counts})", run.StandardOutput);
         }

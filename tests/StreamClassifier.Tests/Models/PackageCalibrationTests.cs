@@ -3,6 +3,7 @@ using StreamLrcn.Inference;
 using StreamLrcn.Models;
 using StreamLrcn.Tests.Support;
 using StreamLrcn.Calibration;
+using Xunit.Abstractions;
 
 namespace StreamLrcn.Tests.Models;
 
@@ -10,7 +11,7 @@ namespace StreamLrcn.Tests.Models;
 /// The int8 calibration of model packages: the shipped default's, and <c>model calibrate</c> /
 /// <c>model check</c> as a user runs them, on the real clips of ../shared/data.
 /// </summary>
-public sealed class PackageCalibrationTests : IDisposable
+public sealed class PackageCalibrationTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _directory = new();
 
@@ -29,6 +30,7 @@ public sealed class PackageCalibrationTests : IDisposable
         Assert.Equal(18, clips.Length);
 
         var result = CalibrationCheck.Run(package, package.Calibration!, clips);
+        output.WriteLine(result.ToString());
 
         // 18 clips of 61-115 frames, window 16, stride 4: over 300 windows are compared.
         Assert.True(result.Windows > 300, $"expected over 300 windows on the 18 clips, found {result.Windows}");

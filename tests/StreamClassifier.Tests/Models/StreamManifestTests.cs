@@ -26,6 +26,20 @@ public sealed class StreamManifestTests
     }
 
     [Fact]
+    public void A_difference_step_given_as_a_time_is_written_with_its_frame_rate_and_read_back()
+    {
+        using var folder = new TempDirectory();
+        StreamModels.Write(folder.Path, ["difference"], new DifferenceSpec { Step = 2, Scale = 2, FramesPerSecond = 29.97 });
+
+        var difference = JsonNode.Parse(File.ReadAllText(Path.Combine(folder.Path, "manifest.json")))!["cnn"]!["difference"]!;
+        Assert.Equal(29.97, (double)difference["framesPerSecond"]!);
+        var streams = CnnStreams.From(ModelPackage.Load(folder.Path).Manifest.Cnn);
+        Assert.Equal(new DifferenceSpec { Step = 2, Scale = 2, FramesPerSecond = 29.97 }, streams.Difference);
+        Assert.Equal(1, streams.Difference!.FramesAt(14.985));
+        Assert.Equal("difference(step=2,scale=2,at=29.97fps)", streams.Describe());
+    }
+
+    [Fact]
     public void An_rgb_only_package_writes_no_streams_and_its_head_takes_512_features()
     {
         using var folder = new TempDirectory();
@@ -53,6 +67,8 @@ public sealed class StreamManifestTests
     [InlineData("""{"model":"resnet18-imagenet","featureSize":512,"streams":["rgb","difference"],"difference":{"step":0}}""", "field 'cnn.difference.step' expected 1 to 8 frames, found 0")]
     [InlineData("""{"model":"resnet18-imagenet","featureSize":512,"streams":["rgb","difference"],"difference":{"scale":-1}}""", "field 'cnn.difference.scale' expected above 0 and at most 64, found -1")]
     [InlineData("""{"model":"resnet18-imagenet","featureSize":512,"streams":["rgb","difference"],"difference":{"stride":2}}""", "is not a valid manifest")]
+    [InlineData("""{"model":"resnet18-imagenet","featureSize":512,"streams":["difference"],"difference":{"step":1,"framesPerSecond":0}}""", "field 'cnn.difference.framesPerSecond' expected a frame rate above 0 and at most 1000, found 0")]
+    [InlineData("""{"model":"resnet18-imagenet","featureSize":512,"streams":["difference"],"difference":{"framesPerSecond":5000}}""", "field 'cnn.difference.framesPerSecond' expected a frame rate above 0 and at most 1000, found 5000")]
     public void Malformed_streams_are_named_in_the_error(string cnn, string message)
     {
         using var folder = new TempDirectory();

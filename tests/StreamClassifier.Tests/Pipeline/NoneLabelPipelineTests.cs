@@ -63,20 +63,68 @@ public sealed class NoneLabelPipelineTests
         Assert.Equal(0.5, ModelPackage.Load(folder.Path).Manifest.Thresholds!["still"]);
     }
 
+    [SkippableFact]
+    public async Task With_a_background_class_and_thresholds_none_is_one_label_whether_the_class_wins_or_no_gesture_reaches_its_threshold()
+    {
+        Skip.IfNot(SharedData.Available, SharedData.MissingReason);
+        using var folder = new TempDirectory();
+        string[] labels = ["left", "right", "none"];
+        var manifest = TestModels.Manifest(hidden: 16, labels: labels);
+        var plain = ModelPackage.Write(folder.File("plain"), manifest, HeadWeights.Random(ResNet18FeatureModel.FeatureSize, 16, 1, 3, seed: 21));
+        var clip = Path.Combine(SharedData.ArmGestures, "raise_arms_side", "p2_t2.avi");
+        var before = await Replay(plain, clip, folder.File("plain.jsonl"), expectedCounts: 3);
+        // Thresholds of the gestures at their upper quartile over the clip; the background class may always win.
+        var thresholds = labels.ToDictionary(l => l, l => l == "none" ? 0 : UpperQuartile(before.Select(r => (double)r["probabilities"]![l]!)));
+        var package = ModelPackage.Write(folder.File("thresholds"), manifest with { Thresholds = thresholds }, HeadWeights.Random(ResNet18FeatureModel.FeatureSize, 16, 1, 3, seed: 21));
+
+        var after = await Replay(package, clip, folder.File("thresholds.jsonl"), expectedCounts: 3);
+
+        var belowAll = 0;
+        for (var f = 0; f < before.Count; f++)
+        {
+            var p = labels.Select(l => (double)before[f]["probabilities"]![l]!).ToArray();
+            var passing = Enumerable.Range(0, 2).Where(c => p[c] >= thresholds[labels[c]]).ToArray();
+            var expected = passing.Length == 0 || passing.All(c => p[c] < p[2]) ? "none" : labels[passing.MaxBy(c => p[c])];
+            Assert.Equal(expected, (string)after[f]["label"]!);
+            // The confidence of none, however reached, is the highest probability; of a gesture, its own.
+            Assert.Equal(expected == "none" ? p.Max() : p[Array.IndexOf(labels, expected)], (double)after[f]["confidence"]!, 5);
+            belowAll += passing.Length == 0 ? 1 : 0;
+        }
+        // Frames below every gesture's threshold occur on this clip, and so do gestures; every label written is one of the package's.
+        Assert.InRange(belowAll, 1, before.Count - 1);
+        Assert.Contains(after, r => (string)r["label"]! != "none");
+        Assert.Subset(labels.ToHashSet(), after.Select(r => (string)r["label"]!).ToHashSet());
+    }
+
+    [Fact]
+    public void With_thresholds_a_label_named_none_must_be_the_last_the_background_class()
+    {
+        using var folder = new TempDirectory();
+        var weights = HeadWeights.Random(ResNet18FeatureModel.FeatureSize, 8, 1, 3, seed: 2);
+        var thresholds = new Dictionary<string, double> { ["a"] = 0.5, ["none"] = 0, ["b"] = 0.5 };
+
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Write(folder.File("first"), TestModels.Manifest(hidden: 8, labels: ["none", "a", "b"]) with { Thresholds = thresholds }, weights));
+        var last = ModelPackage.Write(folder.File("last"), TestModels.Manifest(hidden: 8, labels: ["a", "b", "none"]) with { Thresholds = thresholds }, weights);
+
+        Assert.Contains("field 'labels' expected 'none' only as the last label (a background class) in a package with thresholds, found 'none' at position 1 of 3", error.Message);
+        Assert.Equal(["a", "b", "none"], last.Labels);
+    }
+
     private static double UpperQuartile(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted[sorted.Length * 3 / 4];
     }
 
-    private static async Task<List<JsonNode>> Replay(ModelPackage package, string clip, string output)
+    private static async Task<List<JsonNode>> Replay(ModelPackage package, string clip, string output, int? expectedCounts = null)
     {
         var options = new PipelineOptions(new CnnOptions(DeviceRequest.Cpu, CnnPrecision.Float32, InFlightBatches: 1),
             new BatchingOptions(4, TimeSpan.FromMilliseconds(20)), new TemporalOptions(8, 4, TimeSpan.FromSeconds(1)), PipelineMode.Replay);
         using (var pipeline = new ClassificationPipeline(package, options, [LabelSinkFactory.Create(output, package.Labels)]))
         {
             var result = await pipeline.RunAsync([new VideoFileSource(clip)], CancellationToken.None);
-            Assert.Equal(package.Manifest.Thresholds is null ? 3 : 4, result.LabelCounts.Count);
+            Assert.Equal(expectedCounts ?? (package.Manifest.Thresholds is null ? 3 : 4), result.LabelCounts.Count);
+            Assert.Equal(result.FramesLabelled, result.LabelCounts.Sum());
         }
         return File.ReadAllLines(output).Select(l => JsonNode.Parse(l)!).ToList();
     }
