@@ -80,6 +80,14 @@ public static class TrainCommand
                 "of its validation frames (e.g. 0.95); 0: no thresholds, every frame gets its most probable label.",
             DefaultValueFactory = _ => 0,
         };
+        var features = new Option<string>("--features")
+        {
+            Description = "What the CNN gives the head per row: pooled (512, the global average of ResNet18's last 7x7 map), grid2 (2048, the map averaged over 2x2 cells) " +
+                "or flatten (25088, the whole map, with a dense layer before the GRU). Measured on arm-gestures, see README \"CNN feature options\".",
+            DefaultValueFactory = _ => CnnFeatureNames.Pooled,
+        };
+        features.AcceptOnlyFromAmong([.. CnnFeatureNames.All]);
+        var dense = new Option<int?>("--dense") { Description = "Units of a dense layer (ReLU, dropout) between the CNN features and the GRU; 0: none [default: 256 with --features flatten, else 0]." };
         var torchThreads = new Option<int>("--torch-threads") { Description = "CPU threads for training the head (TorchSharp).", DefaultValueFactory = _ => defaults.TorchThreads };
 
         var command = new Command("train",
@@ -92,10 +100,11 @@ public static class TrainCommand
         {
             data, output, report, name, labels, train, validation, fraction, sampling, length, stride, hidden, layers, dropout, optimizer, rate,
             momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, precision, noCalibration, force, torchThreads,
-            streams, differenceSteps, differenceScale, noneRecall,
+            streams, differenceSteps, differenceScale, noneRecall, features, dense,
         };
         command.SetAction(result =>
         {
+            CnnFeatureNames.TryParse(result.GetValue(features), out var cnnFeatures);
             var options = new TrainingOptions
             {
                 Sampling = result.GetValue(sampling), Length = result.GetValue(length), Stride = result.GetValue(stride),
@@ -105,6 +114,7 @@ public static class TrainCommand
                 Epochs = result.GetValue(epochs), Patience = result.GetValue(patience), FrameLossWeight = result.GetValue(frameLoss),
                 SamplesPerClip = result.GetValue(samples), Flip = !result.GetValue(noFlip), Jitter = !result.GetValue(noJitter),
                 Seed = result.GetValue(seed), TorchThreads = result.GetValue(torchThreads),
+                DenseSize = result.GetValue(dense) ?? (cnnFeatures == CnnFeatures.Flatten ? DefaultFlattenDense : 0),
             };
             var outDirectory = result.GetValue(output)!;
             var modelName = result.GetValue(name) ?? Path.GetFileName(Path.GetFullPath(outDirectory).TrimEnd(Path.DirectorySeparatorChar));
@@ -119,11 +129,15 @@ public static class TrainCommand
                 DifferenceSteps = result.GetValue(differenceSteps)!,
                 DifferenceScale = result.GetValue(differenceScale),
                 NoneRecall = result.GetValue(noneRecall),
+                Features = cnnFeatures,
             };
             return Run(request);
         });
         return command;
     }
+
+    /// <summary>The seed recipe's Dense after Flatten.</summary>
+    public const int DefaultFlattenDense = 256;
 
     internal static IReadOnlyList<string>? SplitLabels(string? text) =>
         text?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -148,6 +162,9 @@ public static class TrainCommand
         public string DifferenceSteps { get; init; } = "1,2";
 
         public double DifferenceScale { get; init; } = 2;
+
+        /// <summary>What the CNN gives per row (<see cref="CnnFeatures"/>).</summary>
+        public CnnFeatures Features { get; init; } = CnnFeatures.Pooled;
 
         /// <summary>Above 0: choose per-label "none" thresholds on the validation clips keeping this share of each label's frames.</summary>
         public double NoneRecall { get; init; }
@@ -191,9 +208,11 @@ public static class TrainCommand
                 : request.ValidationFraction > 0
                     ? SplitSelector.ByFraction(dataset, request.ValidationFraction, options.Seed)
                     : SplitSelector.ByPattern(dataset, new ClipPattern("*"), null);
+            if (request.Int8Features && request.Features != CnnFeatures.Pooled)
+                throw new ArgumentException($"--precision int8 expected --features pooled (the int8 CNN is calibrated for pooled features only), found {CnnFeatureNames.Name(request.Features)}");
             if (request.Int8Features)
                 ranges = MeasureRanges(split.Train, request.Threads, streams[0]);
-            store = FeatureLoading.CreateStore(request.Cache, request.Device, request.Threads, ranges);
+            store = FeatureLoading.CreateStore(request.Cache, request.Device, request.Threads, ranges, request.Features);
         }
         catch (Exception ex) when (ex is DatasetException or ArgumentException or FormatException or ModelPackageException or DeviceUnavailableException)
         {
@@ -272,6 +291,8 @@ public static class TrainCommand
             ["hidden"] = options.HiddenSize,
             ["seed"] = options.Seed,
             ["streams"] = streams[0].Describe(),
+            ["features"] = CnnFeatureNames.Name(request.Features),
+            ["dense"] = options.DenseSize,
             ["epochs"] = training.History.Count,
             ["bestEpoch"] = training.BestEpoch,
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -315,7 +336,9 @@ public static class TrainCommand
         }
 
         CnnCalibration? calibration = null;
-        if (request.Calibrate)
+        if (request.Calibrate && request.Features != CnnFeatures.Pooled)
+            Log.Information("No int8 calibration for {Features} features (int8 is calibrated for pooled features only): CPUs run float32", CnnFeatureNames.Name(request.Features));
+        else if (request.Calibrate)
         {
             try
             {
@@ -384,7 +407,9 @@ public static class TrainCommand
         Labels = dataset.Labels,
         Cnn = new CnnSpec
         {
-            Model = ResNet18FeatureModel.Id, FeatureSize = ResNet18FeatureModel.FeatureSize,
+            Model = ResNet18FeatureModel.Id, FeatureSize = CnnFeatureNames.SizeOf(request.Features),
+            // A pooled head's manifest stays as it always was.
+            Features = request.Features == CnnFeatures.Pooled ? null : CnnFeatureNames.Name(request.Features),
             // An RGB-only head's manifest stays as it always was.
             Streams = streams == CnnStreams.RgbOnly ? null : streams.Names,
             Difference = streams.Difference,

@@ -12,6 +12,7 @@ namespace StreamLrcn.Inference;
 /// <param name="InFlightBatches">Batches run concurrently, each in its own buffers; 0 picks per device (2 on CUDA so uploads overlap compute; on CPU one per core, at most 4).</param>
 /// <param name="Calibration">The model package's activation ranges: required for <see cref="CnnPrecision.Int8"/>; with a
 /// precision of null (the default), int8 runs on the CPU when these ranges passed their check, float32 otherwise.</param>
+/// <param name="Features">What the CNN gives per row: the model package's <c>cnn.features</c> (pooled unless it says otherwise).</param>
 public sealed record CnnOptions(
     DeviceRequest Device,
     CnnPrecision? Precision = CnnPrecision.Float32,
@@ -19,7 +20,8 @@ public sealed record CnnOptions(
     string CudnnConvAlgoSearch = "EXHAUSTIVE",
     int GpuMemoryLimitMegabytes = 0,
     int InFlightBatches = 0,
-    CnnCalibration? Calibration = null)
+    CnnCalibration? Calibration = null,
+    CnnFeatures Features = CnnFeatures.Pooled)
 {
     public static CnnOptions Cpu { get; } = new(DeviceRequest.Cpu);
 
@@ -35,7 +37,7 @@ public sealed record CnnOptions(
     public int CpuThreadsPerLane => CpuThreads > 0 ? CpuThreads : Math.Max(1, Environment.ProcessorCount / CpuLanes);
 
     /// <summary>The precision on a CPU: as asked, else int8 when the calibration passed its check, else float32.</summary>
-    public CnnPrecision CpuPrecision => Precision ?? (Calibration is { Check.Passed: true } ? CnnPrecision.Int8 : CnnPrecision.Float32);
+    public CnnPrecision CpuPrecision => Precision ?? (Calibration is { Check.Passed: true } && Features == CnnFeatures.Pooled ? CnnPrecision.Int8 : CnnPrecision.Float32);
 
     /// <summary>The precision on a GPU: as asked, else float32 (int8 is for CPUs: a GPU found by <c>auto</c> runs float32).</summary>
     public CnnPrecision GpuPrecision => Precision is null or CnnPrecision.Int8 ? CnnPrecision.Float32 : Precision.Value;
@@ -46,6 +48,8 @@ public sealed record CnnOptions(
             throw new ModelPackageException(
                 $"precision int8 needs the model package's activation ranges: expected {CnnCalibration.FileName} in the package, found none. " +
                 "Compute them with: StreamClassifier model calibrate PACKAGE DATA");
+        if (Precision == CnnPrecision.Int8 && Features != CnnFeatures.Pooled)
+            throw new InvalidOptionException(nameof(CnnOptions), nameof(Precision), $"fp32 or fp16 for {CnnFeatureNames.Name(Features)} features (int8 is calibrated for pooled features only)", "int8");
         if (Precision == CnnPrecision.Int8 && Device.Kind == DeviceKind.Cuda)
             throw new InvalidOptionException(nameof(CnnOptions), nameof(Precision), "fp32 or fp16 on CUDA (int8 is for the CPU's integer kernels)", "int8");
         InvalidOptionException.ThrowUnless<CnnOptions>(CpuThreads >= 0, nameof(CpuThreads), "0 (the cores shared out between the batches in flight) or more", CpuThreads);

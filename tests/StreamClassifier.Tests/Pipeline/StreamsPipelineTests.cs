@@ -52,6 +52,22 @@ public sealed class StreamsPipelineTests
     }
 
     [SkippableFact]
+    public async Task Replay_with_a_grid2_difference_head_equals_the_whole_clip_featurized_then_stepped()
+    {
+        // The package's cnn.features reaches the pipeline's CNN: the replay's labels equal those of the
+        // clip featurized by a grid2 CNN, which a pooled CNN (512 features) could not even feed.
+        Skip.IfNot(SharedData.Available, SharedData.MissingReason);
+        using var folder = new TempDirectory();
+        var package = StreamModels.Write(folder.Path, ["difference"], window: Window, stride: Stride, features: CnnFeatures.Grid2);
+        var clip = Path.Combine(SharedData.ArmGestures, "raise_arms_side", "p2_t2.avi");
+
+        var (features, frames) = Featurize(clip, CnnStreams.From(package.Manifest.Cnn), CnnFeatures.Grid2);
+        var labels = await Replay(package, clip);
+
+        AssertEqualsWholeSequence(package, features, frames, labels);
+    }
+
+    [SkippableFact]
     public async Task Replay_with_an_rgb_only_head_equals_the_frames_featurized_as_before_the_streams_existed()
     {
         Skip.IfNot(SharedData.Available, SharedData.MissingReason);
@@ -68,11 +84,11 @@ public sealed class StreamsPipelineTests
         AssertEqualsWholeSequence(package, features, frames, labels);
     }
 
-    private static (float[] Features, int Frames) Featurize(string clip, CnnStreams streams)
+    private static (float[] Features, int Frames) Featurize(string clip, CnnStreams streams, CnnFeatures cnnFeatures = CnnFeatures.Pooled)
     {
-        using var featurizer = new ClipFeaturizer(DeviceRequest.Cpu);
+        using var featurizer = new ClipFeaturizer(new CnnOptions(DeviceRequest.Cpu, InFlightBatches: 1, Features: cnnFeatures));
         var features = featurizer.Featurize(clip, flip: false, streams, out var frames);
-        Assert.Equal(frames * streams.Rows * 512, features.Length);
+        Assert.Equal(frames * streams.Rows * CnnFeatureNames.SizeOf(cnnFeatures), features.Length);
         return (features, frames);
     }
 
