@@ -54,6 +54,39 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("clip accuracy", output);
     }
 
+    [Fact]
+    public void Train_with_grid2_features_writes_a_grid2_package_that_runs_float32_and_evaluate_scores_it()
+    {
+        var data = _directory.Combine("data");
+        for (var i = 0; i < 2; i++)
+        {
+            var frames = SyntheticClips.GrowingDisc(6, seed: 70 + i);
+            SyntheticClips.WriteFolder(Path.Combine(data, "grow", $"p{i + 1}_seq{i}"), frames);
+            SyntheticClips.WriteFolder(Path.Combine(data, "shrink", $"p{i + 1}_seq{i}"), frames.Reverse().ToArray());
+            SyntheticClips.DisposeAll(frames);
+        }
+        var model = _directory.Combine("model");
+        var cache = _directory.Combine("cache");
+
+        var trained = Invoke(out _, "train", data, "--out", model, "--report", _directory.Combine("report"), "--cache", cache, "--device", "cpu",
+            "--train", "p1_*", "--val", "p2_*", "--sampling", "even", "--window", "6", "--stride", "2", "--hidden", "8", "--epochs", "2", "--no-flip",
+            "--features", "grid2");
+        var evaluated = Invoke(out var output, "evaluate", data, "--model", model, "--test", "p2_*", "--report", _directory.Combine("eval"),
+            "--cache", cache, "--device", "cpu");
+
+        Assert.Equal(ExitCodes.Success, trained);
+        Assert.Equal(ExitCodes.Success, evaluated);
+        var package = ModelPackage.Load(model);
+        Assert.Equal(("grid2", 2048), (package.Manifest.Cnn.Features, package.Manifest.Cnn.FeatureSize));
+        Assert.Equal("grid2", package.Manifest.Training!["features"].GetString());
+        // int8 is calibrated for pooled features only: no calibration, CPUs run float32.
+        Assert.Equal(["head.onnx", "manifest.json"], Directory.GetFiles(model).Select(Path.GetFileName).Order());
+        // The cache keys on the grid2 model: its entries hold 2048 features a frame.
+        var entry = Directory.GetFiles(cache, "*.f32").First();
+        Assert.Equal(2048, BitConverter.ToInt32(File.ReadAllBytes(entry), 8));
+        Assert.Contains("clip accuracy", output);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("p2_*")]
