@@ -208,8 +208,6 @@ public static class TrainCommand
                 : request.ValidationFraction > 0
                     ? SplitSelector.ByFraction(dataset, request.ValidationFraction, options.Seed)
                     : SplitSelector.ByPattern(dataset, new ClipPattern("*"), null);
-            if (request.Int8Features && request.Features != CnnFeatures.Pooled)
-                throw new ArgumentException($"--precision int8 expected --features pooled (the int8 CNN is calibrated for pooled features only), found {CnnFeatureNames.Name(request.Features)}");
             if (request.Int8Features)
                 ranges = MeasureRanges(split.Train, request.Threads, streams[0]);
             store = FeatureLoading.CreateStore(request.Cache, request.Device, request.Threads, ranges, request.Features);
@@ -336,9 +334,7 @@ public static class TrainCommand
         }
 
         CnnCalibration? calibration = null;
-        if (request.Calibrate && request.Features != CnnFeatures.Pooled)
-            Log.Information("No int8 calibration for {Features} features (int8 is calibrated for pooled features only): CPUs run float32", CnnFeatureNames.Name(request.Features));
-        else if (request.Calibrate)
+        if (request.Calibrate)
         {
             try
             {

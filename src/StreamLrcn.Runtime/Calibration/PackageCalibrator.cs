@@ -22,11 +22,8 @@ public static class PackageCalibrator
     /// </summary>
     public static CnnCalibration Calibrate(ModelPackage package, IReadOnlyList<string> calibrationClips, IReadOnlyList<string> checkClips,
         int frameStride = DefaultFrameStride, double maxChangedWindowFraction = CalibrationCheck.DefaultMaxChangedWindowFraction,
-        int cpuThreads = 0, Action<string>? onClip = null)
-    {
-        RequirePooled(package);
-        return Check(package, MeasureRanges(calibrationClips, frameStride, cpuThreads, onClip, CnnStreams.From(package.Manifest.Cnn)), checkClips, maxChangedWindowFraction, cpuThreads, onClip);
-    }
+        int cpuThreads = 0, Action<string>? onClip = null) =>
+        Check(package, MeasureRanges(calibrationClips, frameStride, cpuThreads, onClip, CnnStreams.From(package.Manifest.Cnn)), checkClips, maxChangedWindowFraction, cpuThreads, onClip);
 
     /// <summary>The ranges alone (<see cref="CnnCalibration.Check"/> null): what the trainer needs before it featurizes in int8.</summary>
     /// <param name="streams">The package's CNN inputs: the ranges cover its difference images too; null: the frames alone.</param>
@@ -60,19 +57,9 @@ public static class PackageCalibrator
     {
         if (checkClips.Count == 0)
             throw new ArgumentException("the int8 check needs clips: expected at least one check clip, found none", nameof(checkClips));
-        RequirePooled(package);
         if (calibration.Cnn != package.Manifest.Cnn.Model)
             throw new ModelPackageException($"calibration of CNN '{calibration.Cnn}' cannot serve package {package.Directory}: expected CNN '{package.Manifest.Cnn.Model}'");
         return calibration with { Check = CalibrationCheck.Run(package, calibration, checkClips, maxChangedWindowFraction, cpuThreads, onClip) };
-    }
-
-    // The int8 CNN and its check exist for the pooled output only; the other feature options run float32.
-    private static void RequirePooled(ModelPackage package)
-    {
-        var features = CnnFeatureNames.From(package.Manifest.Cnn);
-        if (features != CnnFeatures.Pooled)
-            throw new ModelPackageException(
-                $"package {package.Directory} takes {CnnFeatureNames.Name(features)} features: expected pooled features for an int8 calibration (the other options run float32)");
     }
 
     /// <summary><c>label/name</c> of a clip: enough to find it again in its dataset, without the machine's own paths.</summary>

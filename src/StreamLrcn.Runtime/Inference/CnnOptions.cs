@@ -37,7 +37,7 @@ public sealed record CnnOptions(
     public int CpuThreadsPerLane => CpuThreads > 0 ? CpuThreads : Math.Max(1, Environment.ProcessorCount / CpuLanes);
 
     /// <summary>The precision on a CPU: as asked, else int8 when the calibration passed its check, else float32.</summary>
-    public CnnPrecision CpuPrecision => Precision ?? (Calibration is { Check.Passed: true } && Features == CnnFeatures.Pooled ? CnnPrecision.Int8 : CnnPrecision.Float32);
+    public CnnPrecision CpuPrecision => Precision ?? (Calibration is { Check.Passed: true } ? CnnPrecision.Int8 : CnnPrecision.Float32);
 
     /// <summary>The precision on a GPU: as asked, else float32 (int8 is for CPUs: a GPU found by <c>auto</c> runs float32).</summary>
     public CnnPrecision GpuPrecision => Precision is null or CnnPrecision.Int8 ? CnnPrecision.Float32 : Precision.Value;
@@ -48,8 +48,6 @@ public sealed record CnnOptions(
             throw new ModelPackageException(
                 $"precision int8 needs the model package's activation ranges: expected {CnnCalibration.FileName} in the package, found none. " +
                 "Compute them with: StreamClassifier model calibrate PACKAGE DATA");
-        if (Precision == CnnPrecision.Int8 && Features != CnnFeatures.Pooled)
-            throw new InvalidOptionException(nameof(CnnOptions), nameof(Precision), $"fp32 or fp16 for {CnnFeatureNames.Name(Features)} features (int8 is calibrated for pooled features only)", "int8");
         if (Precision == CnnPrecision.Int8 && Device.Kind == DeviceKind.Cuda)
             throw new InvalidOptionException(nameof(CnnOptions), nameof(Precision), "fp32 or fp16 on CUDA (int8 is for the CPU's integer kernels)", "int8");
         InvalidOptionException.ThrowUnless<CnnOptions>(CpuThreads >= 0, nameof(CpuThreads), "0 (the cores shared out between the batches in flight) or more", CpuThreads);

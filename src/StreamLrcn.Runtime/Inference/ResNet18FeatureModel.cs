@@ -47,7 +47,8 @@ public static class ResNet18FeatureModel
 
     /// <summary>Returns the path of the derived model in the given precision, deriving and caching it on first use.</summary>
     /// <param name="calibration">Activation ranges; required for <see cref="CnnPrecision.Int8"/>, ignored otherwise.</param>
-    /// <param name="features">What the model outputs per row; only <see cref="CnnFeatures.Pooled"/> has an int8 form.</param>
+    /// <param name="features">What the model outputs per row. The int8 form of every option quantizes the same trunk
+    /// (the calibrated Conv and Add outputs are the same tensors); the pooling and flattening after it stay float.</param>
     public static string Ensure(CnnInputFormat format, CnnPrecision precision, string? cacheDirectory = null, CnnCalibration? calibration = null, ILogger? logger = null,
         CnnFeatures features = CnnFeatures.Pooled)
     {
@@ -58,10 +59,6 @@ public static class ResNet18FeatureModel
         if (precision == CnnPrecision.Int8 && calibration is null)
             throw new ModelPackageException(
                 $"the int8 CNN needs activation ranges: expected a {CnnCalibration.FileName} in the model package, found none (run StreamClassifier model calibrate PACKAGE DATA)");
-
-        if (precision == CnnPrecision.Int8 && features != CnnFeatures.Pooled)
-            throw new ModelPackageException(
-                $"the int8 CNN is calibrated for pooled features only: expected precision fp32 or fp16 for {CnnFeatureNames.Name(features)} features, found int8");
 
         var directory = cacheDirectory ?? DefaultCacheDirectory;
         Directory.CreateDirectory(directory);

@@ -48,7 +48,7 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public void Train_with_grid2_features_writes_a_grid2_package_that_runs_float32_and_evaluate_scores_it()
+    public void Train_with_grid2_features_writes_a_calibrated_grid2_package_and_evaluate_scores_it()
     {
         var data = GrowAndShrink(clips: 2, seed: 70);
         var model = _directory.Combine("model");
@@ -65,8 +65,9 @@ public sealed class CommandLineTests : IDisposable
         var package = ModelPackage.Load(model);
         Assert.Equal(("grid2", 2048), (package.Manifest.Cnn.Features, package.Manifest.Cnn.FeatureSize));
         Assert.Equal("grid2", package.Manifest.Training!["features"].GetString());
-        // int8 is calibrated for pooled features only: no calibration, CPUs run float32.
-        Assert.Equal(["head.onnx", "manifest.json"], Directory.GetFiles(model).Select(Path.GetFileName).Order());
+        // The int8 check ran the grid2 CNNs through the new head (a pooled CNN could not feed its 2048 inputs).
+        Assert.Equal(["cnn-calibration.json", "head.onnx", "manifest.json"], Directory.GetFiles(model).Select(Path.GetFileName).Order());
+        Assert.True(package.Calibration!.Check!.Passed, package.Calibration.Check.ToString());
         // The cache keys on the grid2 model: its entries hold 2048 features a frame.
         var entry = Directory.GetFiles(cache, "*.f32").First();
         Assert.Equal(2048, BitConverter.ToInt32(File.ReadAllBytes(entry), 8));

@@ -71,14 +71,47 @@ public sealed class CnnFeaturesTests
             Assert.Equal(2048, session.OutputMetadata[ResNet18FeatureModel.OutputName].Dimensions[^1]);
         using (var session = new InferenceSession(pooled))
             Assert.Equal(512, session.OutputMetadata[ResNet18FeatureModel.OutputName].Dimensions[^1]);
-        var ranges = new CnnCalibration
+    }
+
+    [SkippableFact]
+    public void The_int8_grid2_model_quantizes_the_same_trunk_and_stays_close_to_float32_grid2()
+    {
+        // The calibrated tensors (Conv and Add outputs) are the same in every feature option, so the
+        // shipped package's ranges serve a grid2 CNN too; only the pooling after the trunk differs.
+        Skip.IfNot(SharedData.Available, SharedData.MissingReason);
+        var calibration = CnnCalibration.Load(RepoPaths.DefaultModel)!;
+        var slots = RealFrames(Path.Combine(SharedData.ArmGestures, "raise_arms_front", "p2_t1.avi"), [5, 40]);
+        var full = Run(CnnFeatures.Grid2, slots);
+        float[] quantized;
+        using (var extractor = new FeatureExtractor(new CnnOptions(DeviceRequest.Cpu, CnnPrecision.Int8, InFlightBatches: 1, Calibration: calibration, Features: CnnFeatures.Grid2), slots.Length))
         {
-            Cnn = ResNet18FeatureModel.Id, CnnSource = ResNet18FeatureModel.SourceKey(), Method = "min/max per tensor", Frames = 0, Clips = [], FrameStride = 1,
-            Date = "2026-12-04", Ranges = new Dictionary<string, TensorRange>(),
-        };
-        var refused = Assert.Throws<ModelPackageException>(() =>
-            ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24, CnnPrecision.Int8, cache.Path, ranges, features: CnnFeatures.Grid2));
-        Assert.Contains("pooled features only", refused.Message);
+            Assert.Equal(CnnPrecision.Int8, extractor.Precision);
+            for (var i = 0; i < slots.Length; i++)
+                slots[i].Span.CopyTo(extractor.InputRow(i));
+            quantized = new float[slots.Length * extractor.FeatureSize];
+            extractor.Run(slots.Length, quantized);
+        }
+        Assert.Equal(full.Length, quantized.Length);
+        for (var f = 0; f < slots.Length; f++)
+        {
+            var cosine = Cosine(full.AsSpan(f * 2048, 2048), quantized.AsSpan(f * 2048, 2048));
+            Assert.True(cosine > 0.98, $"frame {f}: int8 grid2 features have cosine {cosine} to float32");
+            Assert.NotEqual(full.AsSpan(f * 2048, 2048).ToArray(), quantized.AsSpan(f * 2048, 2048).ToArray());
+        }
+        foreach (var slot in slots)
+            slot.Dispose();
+    }
+
+    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+        return dot / Math.Sqrt(na * nb);
     }
 
     private static float Mean(ReadOnlySpan<float> map, int channel, int rowStart, int rowEnd, int columnStart, int columnEnd)
