@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
+using StreamLrcn.Calibration;
 using StreamLrcn.Capture;
 using StreamLrcn.Inference;
 using StreamLrcn.Models;
@@ -94,24 +95,12 @@ public sealed class CnnFeaturesTests
         Assert.Equal(full.Length, quantized.Length);
         for (var f = 0; f < slots.Length; f++)
         {
-            var cosine = Cosine(full.AsSpan(f * 2048, 2048), quantized.AsSpan(f * 2048, 2048));
+            var cosine = CalibrationCheck.Cosine(full.AsSpan(f * 2048, 2048), quantized.AsSpan(f * 2048, 2048));
             Assert.True(cosine > 0.98, $"frame {f}: int8 grid2 features have cosine {cosine} to float32");
             Assert.NotEqual(full.AsSpan(f * 2048, 2048).ToArray(), quantized.AsSpan(f * 2048, 2048).ToArray());
         }
         foreach (var slot in slots)
             slot.Dispose();
-    }
-
-    private static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (var i = 0; i < a.Length; i++)
-        {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.Sqrt(na * nb);
     }
 
     private static float Mean(ReadOnlySpan<float> map, int channel, int rowStart, int rowEnd, int columnStart, int columnEnd)
