@@ -51,17 +51,19 @@ public sealed class StreamsPipelineTests
         AssertEqualsWholeSequence(package, features, frames, labels);
     }
 
-    [SkippableFact]
-    public async Task Replay_with_a_grid2_difference_head_equals_the_whole_clip_featurized_then_stepped()
+    [SkippableTheory]
+    [InlineData(CnnFeatures.Grid2)]
+    [InlineData(CnnFeatures.Flatten)]
+    public async Task Replay_with_a_grid2_or_flatten_difference_head_equals_the_whole_clip_featurized_then_stepped(CnnFeatures cnnFeatures)
     {
         // The package's cnn.features reaches the pipeline's CNN: the replay's labels equal those of the
-        // clip featurized by a grid2 CNN, which a pooled CNN (512 features) could not even feed.
+        // clip featurized by that CNN, which a pooled CNN (512 features) could not even feed.
         Skip.IfNot(SharedData.Available, SharedData.MissingReason);
         using var folder = new TempDirectory();
-        var package = StreamModels.Write(folder.Path, ["difference"], window: Window, stride: Stride, features: CnnFeatures.Grid2);
+        var package = StreamModels.Write(folder.Path, ["difference"], window: Window, stride: Stride, features: cnnFeatures);
         var clip = Path.Combine(SharedData.ArmGestures, "raise_arms_side", "p2_t2.avi");
 
-        var (features, frames) = Featurize(clip, CnnStreams.From(package.Manifest.Cnn), CnnFeatures.Grid2);
+        var (features, frames) = Featurize(clip, CnnStreams.From(package.Manifest.Cnn), cnnFeatures);
         var labels = await Replay(package, clip);
 
         AssertEqualsWholeSequence(package, features, frames, labels);
