@@ -57,7 +57,8 @@ public static class EvaluateCommand
                 if (clips.Count == 0)
                     throw new DatasetException($"test pattern '{pattern}' matches no clip of {dataset.Clips.Count} in '{dataset.Root}'");
                 description = $"{result.GetValue(data)} ({(pattern is null ? "all clips" : $"clips {pattern}")}{(frameStep > 1 ? $", one frame in {frameStep}" : "")})";
-                store = FeatureLoading.CreateStore(result.GetValue(cache), result.GetValue(device)!, result.GetValue(threads));
+                store = FeatureLoading.CreateStore(result.GetValue(cache), result.GetValue(device)!, result.GetValue(threads),
+                    features: CnnFeatureNames.From(package.Manifest.Cnn));
             }
             catch (Exception ex) when (ex is DatasetException or ModelPackageException or FormatException or DeviceUnavailableException)
             {

@@ -12,14 +12,15 @@ internal static class FeatureLoading
     /// <summary>
     /// Features from the float32 CNN, or from the int8 one with <paramref name="int8"/>'s ranges. The
     /// cache keys on the CNN file, so int8 features (whose file name carries the ranges' key) never
-    /// mix with float32 ones.
+    /// mix with float32 ones; nor do <paramref name="features"/> other than pooled (their file names say which).
     /// </summary>
-    public static FeatureStore CreateStore(string? cacheDirectory, string device, int threads, CnnCalibration? int8 = null)
+    public static FeatureStore CreateStore(string? cacheDirectory, string device, int threads, CnnCalibration? int8 = null, CnnFeatures features = CnnFeatures.Pooled)
     {
         var precision = int8 is null ? CnnPrecision.Float32 : CnnPrecision.Int8;
-        var cnn = new CnnOptions(DeviceRequest.Parse(device), precision, threads, InFlightBatches: 1, Calibration: int8);
+        var cnn = new CnnOptions(DeviceRequest.Parse(device), precision, threads, InFlightBatches: 1, Calibration: int8, Features: features);
         cnn.Validate();
-        return new(new FeatureCache(cacheDirectory ?? FeatureCache.DefaultDirectory, ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24, precision, calibration: int8)), cnn);
+        var model = ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24, precision, calibration: int8, features: features);
+        return new(new FeatureCache(cacheDirectory ?? FeatureCache.DefaultDirectory, model), cnn);
     }
 
     public static IReadOnlyList<ClipFeatures> Load(FeatureStore store, IReadOnlyList<LabelledClip> clips, bool withFlips, string title,

@@ -85,6 +85,14 @@ public static class TrainCommand
         {
             Description = "With the difference stream: write the step as a count of frames at any frame rate, as packages before did, instead of as a time (the step at the training clips' frame rate).",
         };
+        var features = new Option<string>("--features")
+        {
+            Description = "What the CNN gives the head per row: pooled (512, the global average of ResNet18's last 7x7 map), grid2 (2048, the map averaged over 2x2 cells) " +
+                "or flatten (25088, the whole map, with a dense layer before the GRU). Measured on arm-gestures, see README \"CNN feature options\".",
+            DefaultValueFactory = _ => CnnFeatureNames.Pooled,
+        };
+        features.AcceptOnlyFromAmong([.. CnnFeatureNames.All]);
+        var dense = new Option<int?>("--dense") { Description = "Units of a dense layer (ReLU, dropout) between the CNN features and the GRU; 0: none [default: 256 with --features flatten, else 0]." };
         var torchThreads = new Option<int>("--torch-threads") { Description = "CPU threads for training the head (TorchSharp).", DefaultValueFactory = _ => defaults.TorchThreads };
 
         var command = new Command("train",
@@ -97,10 +105,11 @@ public static class TrainCommand
         {
             data, output, report, name, labels, train, validation, fraction, sampling, length, stride, hidden, layers, dropout, optimizer, rate,
             momentum, weightDecay, clipNorm, clipValue, batch, epochs, patience, frameLoss, samples, noFlip, noJitter, seed, cache, device, threads, precision, noCalibration, force, torchThreads,
-            streams, differenceSteps, differenceScale, noneRecall, differenceFrames, background,
+            streams, differenceSteps, differenceScale, noneRecall, differenceFrames, background, features, dense,
         };
         command.SetAction(result =>
         {
+            CnnFeatureNames.TryParse(result.GetValue(features), out var cnnFeatures);
             var options = new TrainingOptions
             {
                 Sampling = result.GetValue(sampling), Length = result.GetValue(length), Stride = result.GetValue(stride),
@@ -110,6 +119,7 @@ public static class TrainCommand
                 Epochs = result.GetValue(epochs), Patience = result.GetValue(patience), FrameLossWeight = result.GetValue(frameLoss),
                 SamplesPerClip = result.GetValue(samples), Flip = !result.GetValue(noFlip), Jitter = !result.GetValue(noJitter),
                 Seed = result.GetValue(seed), TorchThreads = result.GetValue(torchThreads),
+                DenseSize = result.GetValue(dense) ?? (cnnFeatures == CnnFeatures.Flatten ? DefaultFlattenDense : 0),
             };
             var outDirectory = result.GetValue(output)!;
             var modelName = result.GetValue(name) ?? Path.GetFileName(Path.GetFullPath(outDirectory).TrimEnd(Path.DirectorySeparatorChar));
@@ -126,11 +136,15 @@ public static class TrainCommand
                 NoneRecall = result.GetValue(noneRecall),
                 DifferenceInFrames = result.GetValue(differenceFrames),
                 Background = result.GetValue(background),
+                Features = cnnFeatures,
             };
             return Run(request);
         });
         return command;
     }
+
+    /// <summary>The seed recipe's Dense after Flatten.</summary>
+    public const int DefaultFlattenDense = 256;
 
     internal static IReadOnlyList<string>? SplitLabels(string? text) =>
         text?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -155,6 +169,9 @@ public static class TrainCommand
         public string DifferenceSteps { get; init; } = "1,2";
 
         public double DifferenceScale { get; init; } = 2;
+
+        /// <summary>What the CNN gives per row (<see cref="CnnFeatures"/>).</summary>
+        public CnnFeatures Features { get; init; } = CnnFeatures.Pooled;
 
         /// <summary>Above 0: choose per-label "none" thresholds on the validation clips keeping this share of each label's frames.</summary>
         public double NoneRecall { get; init; }
@@ -210,7 +227,7 @@ public static class TrainCommand
                 : CnnStreams.Create(streams[0].Names, difference with { FramesPerSecond = TrainingFrameRate(split.Train) });
             if (request.Int8Features)
                 ranges = MeasureRanges(split.Train, request.Threads, streams[0]);
-            store = FeatureLoading.CreateStore(request.Cache, request.Device, request.Threads, ranges);
+            store = FeatureLoading.CreateStore(request.Cache, request.Device, request.Threads, ranges, request.Features);
         }
         catch (Exception ex) when (ex is DatasetException or ArgumentException or FormatException or ModelPackageException or DeviceUnavailableException)
         {
@@ -283,6 +300,8 @@ public static class TrainCommand
             ["hidden"] = options.HiddenSize,
             ["seed"] = options.Seed,
             ["streams"] = packageStreams.Describe(),
+            ["features"] = CnnFeatureNames.Name(request.Features),
+            ["dense"] = options.DenseSize,
             ["epochs"] = training.History.Count,
             ["bestEpoch"] = training.BestEpoch,
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -426,7 +445,9 @@ public static class TrainCommand
         Labels = dataset.Labels,
         Cnn = new CnnSpec
         {
-            Model = ResNet18FeatureModel.Id, FeatureSize = ResNet18FeatureModel.FeatureSize,
+            Model = ResNet18FeatureModel.Id, FeatureSize = CnnFeatureNames.SizeOf(request.Features),
+            // A pooled head's manifest stays as it always was.
+            Features = request.Features == CnnFeatures.Pooled ? null : CnnFeatureNames.Name(request.Features),
             // An RGB-only head's manifest stays as it always was.
             Streams = streams == CnnStreams.RgbOnly ? null : streams.Names,
             Difference = streams.Difference,

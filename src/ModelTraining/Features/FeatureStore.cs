@@ -34,7 +34,7 @@ public sealed class FeatureStore(FeatureCache cache, CnnOptions cnn)
     /// <summary>
     /// Features for a head of several <paramref name="streams"/>: each stream is cached on its own
     /// (the frame's entries are the same as an RGB-only head's) and the rows are put side by side,
-    /// [frames, streams.Rows · 512], in the streams' order, as the pipeline's CNN stage does.
+    /// [frames, streams.Rows · feature size], in the streams' order, as the pipeline's CNN stage does.
     /// </summary>
     public IReadOnlyList<ClipFeatures> Load(IReadOnlyList<LabelledClip> clips, bool withFlips, CnnStreams streams, out FeatureLoadStatistics statistics,
         Action<long, long>? onProgress = null)
@@ -134,8 +134,8 @@ public sealed class FeatureStore(FeatureCache cache, CnnOptions cnn)
         for (var i = 0; i < wanted.Length; i++)
         {
             var (clip, flipped, key) = wanted[i];
-            if (cache.TryLoad(key, ResNet18FeatureModel.FeatureSize, out var frames, out var values))
-                results[i] = new ClipFeatures(clip, flipped, frames, ResNet18FeatureModel.FeatureSize, values);
+            if (cache.TryLoad(key, CnnFeatureNames.SizeOf(cnn.Features), out var frames, out var values))
+                results[i] = new ClipFeatures(clip, flipped, frames, CnnFeatureNames.SizeOf(cnn.Features), values);
             else
                 misses.Add(i);
         }

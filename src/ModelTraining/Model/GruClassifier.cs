@@ -7,7 +7,8 @@ using static TorchSharp.torch.nn;
 namespace StreamLrcn.Training.Model;
 
 /// <summary>
-/// The recurrent head as trained: dropout on the CNN features, a stacked GRU, dropout, a linear
+/// The recurrent head as trained: dropout on the CNN features, optionally a dense layer with ReLU and
+/// dropout (the seed recipe's Flatten + Dense, for flattened feature maps), a stacked GRU, dropout, a linear
 /// classifier applied at every step. Time-major like the runtime's head ONNX, so the exported graph
 /// and this module take the same tensors. Dropout is active only in training mode; the exported
 /// head is the module in evaluation mode.
@@ -16,24 +17,33 @@ public sealed class GruClassifier : Module<Tensor, Tensor, (Tensor Logits, Tenso
 {
     // Field names become the parameter names in state_dict and checkpoints (RegisterComponents), hence no underscores.
     private readonly Dropout inputDropout;
+    private readonly Linear? dense;
+    private readonly Dropout? denseDropout;
     private readonly GRU gru;
     private readonly Dropout outputDropout;
     private readonly Linear classifier;
 
-    public GruClassifier(int featureSize, int hiddenSize, int layers, int classes, double dropout) : base(nameof(GruClassifier))
+    /// <param name="denseSize">Units of the dense layer between the features and the GRU; 0 for none.</param>
+    public GruClassifier(int featureSize, int hiddenSize, int layers, int classes, double dropout, int denseSize = 0) : base(nameof(GruClassifier))
     {
-        if (featureSize < 1 || hiddenSize < 1 || layers < 1 || classes < 2)
+        if (featureSize < 1 || hiddenSize < 1 || layers < 1 || classes < 2 || denseSize < 0)
             throw new ArgumentOutOfRangeException(nameof(hiddenSize),
-                $"expected feature size, hidden size and layers ≥ 1 and ≥ 2 classes, found {featureSize}, {hiddenSize}, {layers}, {classes}");
+                $"expected feature size, hidden size and layers ≥ 1, ≥ 2 classes and a dense size ≥ 0, found {featureSize}, {hiddenSize}, {layers}, {classes}, {denseSize}");
         if (dropout is < 0 or >= 1)
             throw new ArgumentOutOfRangeException(nameof(dropout), dropout, "dropout must be in [0, 1)");
         FeatureSize = featureSize;
         HiddenSize = hiddenSize;
         Layers = layers;
         ClassCount = classes;
+        DenseSize = denseSize;
         inputDropout = Dropout(dropout);
+        if (denseSize > 0)
+        {
+            dense = Linear(featureSize, denseSize);
+            denseDropout = Dropout(dropout);
+        }
         // PyTorch applies GRU dropout between stacked layers only; a single layer takes none.
-        gru = GRU(featureSize, hiddenSize, layers, batchFirst: false, dropout: layers > 1 ? dropout : 0);
+        gru = GRU(denseSize > 0 ? denseSize : featureSize, hiddenSize, layers, batchFirst: false, dropout: layers > 1 ? dropout : 0);
         outputDropout = Dropout(dropout);
         classifier = Linear(hiddenSize, classes);
         RegisterComponents();
@@ -41,6 +51,9 @@ public sealed class GruClassifier : Module<Tensor, Tensor, (Tensor Logits, Tenso
     }
 
     public int FeatureSize { get; }
+
+    /// <summary>Units of the dense layer before the GRU; 0 when there is none.</summary>
+    public int DenseSize { get; }
 
     public int HiddenSize { get; }
 
@@ -52,7 +65,13 @@ public sealed class GruClassifier : Module<Tensor, Tensor, (Tensor Logits, Tenso
     public override (Tensor Logits, Tensor State) forward(Tensor features, Tensor h0)
     {
         using var scope = NewDisposeScope();
-        using var dropped = inputDropout.forward(features);
+        var dropped = inputDropout.forward(features);
+        if (dense is not null)
+        {
+            using var projected = dense.forward(dropped); // [T, B, D]
+            using var rectified = functional.relu(projected);
+            dropped = denseDropout!.forward(rectified);
+        }
         var (output, state) = gru.forward(dropped, h0); // output [T, B, H]
         using (output)
         {
@@ -75,7 +94,10 @@ public sealed class GruClassifier : Module<Tensor, Tensor, (Tensor Logits, Tenso
         var layers = Enumerable.Range(0, Layers).Select(l => new GruLayerWeights(
             Floats(parameters[$"weight_ih_l{l}"]), Floats(parameters[$"weight_hh_l{l}"]),
             Floats(parameters[$"bias_ih_l{l}"]), Floats(parameters[$"bias_hh_l{l}"]))).ToArray();
-        return new HeadWeights(FeatureSize, HiddenSize, layers, Floats(classifier.weight!), Floats(classifier.bias!));
+        return new HeadWeights(FeatureSize, HiddenSize, layers, Floats(classifier.weight!), Floats(classifier.bias!))
+        {
+            Dense = dense is null ? null : new DenseLayerWeights(Floats(dense.weight!), Floats(dense.bias!)),
+        };
     }
 
     /// <summary>A detached copy of every parameter, for keeping the best checkpoint in memory.</summary>
@@ -103,6 +125,11 @@ public sealed class GruClassifier : Module<Tensor, Tensor, (Tensor Logits, Tenso
             init.xavier_uniform_(parameters[$"weight_ih_l{l}"]); // [3H, In]
             parameters[$"bias_ih_l{l}"].fill_(1);
             parameters[$"bias_hh_l{l}"].fill_(0);
+        }
+        if (dense is not null)
+        {
+            init.xavier_uniform_(dense.weight!);
+            dense.bias!.fill_(0);
         }
         init.xavier_uniform_(classifier.weight!);
         classifier.bias!.fill_(0);

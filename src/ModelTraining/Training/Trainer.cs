@@ -29,7 +29,7 @@ public sealed class Trainer(TrainingOptions options, int classCount)
         torch.manual_seed(options.Seed);
         var random = new Random(options.Seed);
 
-        var model = new GruClassifier(featureSize, options.HiddenSize, options.Layers, classCount, options.Dropout);
+        var model = new GruClassifier(featureSize, options.HiddenSize, options.Layers, classCount, options.Dropout, options.DenseSize);
         using var optimizer = CreateOptimizer(model);
         var validationSamples = ValidationSamples(validation);
         var history = new List<EpochRecord>();

@@ -14,6 +14,10 @@ public sealed record TrainingOptions
     public int Stride { get; init; } = 4;
 
     public int HiddenSize { get; init; } = 128;
+
+    /// <summary>Units of a dense layer (ReLU, dropout) between the CNN features and the GRU; 0 for none (the GRU reads the features).</summary>
+    public int DenseSize { get; init; }
+
     public int Layers { get; init; } = 1;
     public double Dropout { get; init; } = 0.5;
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
@@ -61,6 +65,7 @@ public sealed record TrainingOptions
         Check(Stride >= 1, "stride", Stride, "at least 1");
         Check(HiddenSize >= 1, "hidden", HiddenSize, "at least 1");
         Check(Layers >= 1, "layers", Layers, "at least 1");
+        Check(DenseSize >= 0, "dense", DenseSize, "0 (none) or more");
         Check(Dropout is >= 0 and < 1, "dropout", Dropout, "in [0, 1)");
         Check(LearningRate > 0, "lr", LearningRate, "above 0");
         Check(Momentum is >= 0 and < 1, "momentum", Momentum, "in [0, 1)");

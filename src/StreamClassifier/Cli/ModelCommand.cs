@@ -107,7 +107,7 @@ public static class ModelCommand
         Line("labels", string.Join(", ", m.Labels.Select((label, i) => $"{i}:{label}")));
         Line("window / stride", $"{m.Window} / {m.Stride} frames");
         Line("head", $"{m.Head.File}: GRU, {m.Head.Layers} layer(s) of {m.Head.HiddenSize}, {m.Labels.Count} outputs");
-        Line("CNN", $"{m.Cnn.Model}, {m.Cnn.FeatureSize}-d features (derived by the runtime from its NuGet package)");
+        Line("CNN", $"{m.Cnn.Model}, {m.Cnn.FeatureSize}-d {CnnFeatureNames.Name(CnnFeatureNames.From(m.Cnn))} features (derived by the runtime from its NuGet package)");
         Line("CNN inputs per frame", CnnStreams.From(m.Cnn).Describe() + $" ({m.Cnn.HeadFeatureSize} features into the head)");
         Line("none", (m.Labels[^1] == Temporal.LabelThresholds.NoneName ? "a background class; " : "") + (m.Thresholds is { } thresholds
             ? "below every threshold: " + string.Join(", ", m.Labels.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l} {thresholds[l]:0.####}")))

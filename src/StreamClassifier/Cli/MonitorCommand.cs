@@ -49,7 +49,7 @@ public static class MonitorCommand
             package = LoadModel(config.Model);
             var device = ParseDevice(config.Device);
             options = new PipelineOptions(
-                config.ToCnnOptions(device, package.Calibration),
+                config.ToCnnOptions(device, package.Calibration) with { Features = CnnFeatureNames.From(package.Manifest.Cnn) },
                 config.ToBatching(),
                 // Reconnects are flagged as discontinuities by the source; a plain gap in time only
                 // means a slow or thinned (every: k) camera, which the watchdog tolerates up to frozenAfter.

@@ -79,7 +79,8 @@ public sealed class PipelineArguments
             result.GetValue(CudnnSearch)!.ToUpperInvariant(),
             result.GetValue(GpuMemoryLimit),
             result.GetValue(InFlight),
-            package.Calibration);
+            package.Calibration,
+            CnnFeatureNames.From(package.Manifest.Cnn));
     }
 
     /// <summary>The batching the user asked for, or null to let the device decide.</summary>

@@ -19,8 +19,10 @@ public static class CalibrationCheck
     public static CalibrationCheckResult Run(ModelPackage package, CnnCalibration calibration, IReadOnlyList<string> clips,
         double maxChangedWindowFraction = DefaultMaxChangedWindowFraction, int cpuThreads = 0, Action<string>? onClip = null)
     {
-        using var full = new ClipFeaturizer(new CnnOptions(DeviceRequest.Cpu, CnnPrecision.Float32, cpuThreads, InFlightBatches: 1));
-        using var quantized = new ClipFeaturizer(new CnnOptions(DeviceRequest.Cpu, CnnPrecision.Int8, cpuThreads, InFlightBatches: 1, Calibration: calibration));
+        // Both CNNs give the package's features (pooled, grid2 or flatten), as the pipeline's would.
+        var features = CnnFeatureNames.From(package.Manifest.Cnn);
+        using var full = new ClipFeaturizer(new CnnOptions(DeviceRequest.Cpu, CnnPrecision.Float32, cpuThreads, InFlightBatches: 1, Features: features));
+        using var quantized = new ClipFeaturizer(new CnnOptions(DeviceRequest.Cpu, CnnPrecision.Int8, cpuThreads, InFlightBatches: 1, Calibration: calibration, Features: features));
         using var head = new GruHead(package, package.Manifest.Window);
         var streams = CnnStreams.From(package.Manifest.Cnn);
         int frames = 0, changedFrames = 0, windows = 0, changedWindows = 0;

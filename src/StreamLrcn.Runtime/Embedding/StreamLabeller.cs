@@ -51,7 +51,7 @@ public sealed class StreamLabeller : IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var package = ModelPackage.Load(options.ModelPath);
-        var cnn = new CnnOptions(options.Device, options.Precision, Calibration: package.Calibration);
+        var cnn = new CnnOptions(options.Device, options.Precision, Calibration: package.Calibration, Features: CnnFeatureNames.From(package.Manifest.Cnn));
         var batching = options.BatchSize is null && options.BatchDeadline is null
             ? null
             : new BatchingOptions(options.BatchSize ?? BatchingOptions.Cpu.MaxBatchSize, options.BatchDeadline ?? BatchingOptions.Cpu.MaxDelay);

@@ -12,6 +12,7 @@ namespace StreamLrcn.Inference;
 /// <param name="InFlightBatches">Batches run concurrently, each in its own buffers; 0 picks per device (2 on CUDA so uploads overlap compute; on CPU one per core, at most 4).</param>
 /// <param name="Calibration">The model package's activation ranges: required for <see cref="CnnPrecision.Int8"/>; with a
 /// precision of null (the default), int8 runs on the CPU when these ranges passed their check, float32 otherwise.</param>
+/// <param name="Features">What the CNN gives per row: the model package's <c>cnn.features</c> (pooled unless it says otherwise).</param>
 public sealed record CnnOptions(
     DeviceRequest Device,
     CnnPrecision? Precision = CnnPrecision.Float32,
@@ -19,7 +20,8 @@ public sealed record CnnOptions(
     string CudnnConvAlgoSearch = "EXHAUSTIVE",
     int GpuMemoryLimitMegabytes = 0,
     int InFlightBatches = 0,
-    CnnCalibration? Calibration = null)
+    CnnCalibration? Calibration = null,
+    CnnFeatures Features = CnnFeatures.Pooled)
 {
     public static CnnOptions Cpu { get; } = new(DeviceRequest.Cpu);
 

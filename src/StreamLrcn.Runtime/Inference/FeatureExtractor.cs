@@ -56,7 +56,10 @@ public sealed class FeatureExtractor : IDisposable
         CreateLane();
     }
 
-    public int FeatureSize => ResNet18FeatureModel.FeatureSize;
+    /// <summary>Features per row: 512 pooled, or what <see cref="CnnOptions.Features"/> asks for.</summary>
+    public int FeatureSize => CnnFeatureNames.SizeOf(_options.Features);
+
+    public CnnFeatures Features => _options.Features;
 
     /// <summary>The precision the CNN runs in (for a model given by path: the one asked for, float32 if none).</summary>
     public CnnPrecision Precision { get; }
@@ -103,7 +106,7 @@ public sealed class FeatureExtractor : IDisposable
     public void Run(CnnBatch batch) => _lanes[0].Run(batch);
 
     private string ModelPath(CnnPrecision precision) =>
-        ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24, precision, calibration: _options.Calibration, logger: _logger);
+        ResNet18FeatureModel.Ensure(CnnInputFormat.Bgr24, precision, calibration: _options.Calibration, logger: _logger, features: _options.Features);
 
     private void CreateLane() => _lanes.Add(new ExtractionLane(_session, MaxBatchSize, FeatureSize, Target, _options.Device.CudaDeviceId));
 

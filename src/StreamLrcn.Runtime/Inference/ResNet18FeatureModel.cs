@@ -12,8 +12,10 @@ namespace StreamLrcn.Inference;
 /// Derives the runtime's feature model from the pretrained ResNet18 of NuGet package
 /// Microsoft.ML.DnnImageFeaturizer.ResNet18 0.23.1 (copied next to the program at build time):
 /// a dynamic batch dimension, the preprocessing (BGR, minus the per-pixel mean image of
-/// <c>ResNetPreprocess.onnx</c>) moved into the graph, and the pooled output flattened to [N,512].
-/// The result is cached on disk, keyed by the content of the source files and the derivation.
+/// <c>ResNetPreprocess.onnx</c>) moved into the graph, and the pooled output flattened to [N,512]
+/// (or, for <see cref="CnnFeatures.Grid2"/> and <see cref="CnnFeatures.Flatten"/>, the last feature
+/// map pooled to 2x2 or kept whole, [N,2048] or [N,25088]). The result is cached on disk, keyed by
+/// the content of the source files, the derivation and the features.
 /// </summary>
 public static class ResNet18FeatureModel
 {
@@ -45,7 +47,10 @@ public static class ResNet18FeatureModel
 
     /// <summary>Returns the path of the derived model in the given precision, deriving and caching it on first use.</summary>
     /// <param name="calibration">Activation ranges; required for <see cref="CnnPrecision.Int8"/>, ignored otherwise.</param>
-    public static string Ensure(CnnInputFormat format, CnnPrecision precision, string? cacheDirectory = null, CnnCalibration? calibration = null, ILogger? logger = null)
+    /// <param name="features">What the model outputs per row. The int8 form of every option quantizes the same trunk
+    /// (the calibrated Conv and Add outputs are the same tensors); the pooling and flattening after it stay float.</param>
+    public static string Ensure(CnnInputFormat format, CnnPrecision precision, string? cacheDirectory = null, CnnCalibration? calibration = null, ILogger? logger = null,
+        CnnFeatures features = CnnFeatures.Pooled)
     {
         foreach (var source in new[] { SourceModelPath, SourcePreprocessPath })
             if (!File.Exists(source))
@@ -63,12 +68,15 @@ public static class ResNet18FeatureModel
             CnnPrecision.Int8 => $"-int8-q{Int8Quantizer.Version}-{calibration!.Key()}",
             _ => "",
         };
-        var path = Path.Combine(directory, $"{Id}-{format.ToString().ToLowerInvariant()}{variant}-{SourceKey()}.onnx");
+        // Pooled models keep the file names they always had (the trainer's feature cache keys on them).
+        var output = features == CnnFeatures.Pooled ? "" : "-" + CnnFeatureNames.Name(features);
+        var path = Path.Combine(directory, $"{Id}-{format.ToString().ToLowerInvariant()}{output}{variant}-{SourceKey()}.onnx");
         if (File.Exists(path))
             return path;
 
-        (logger ?? RuntimeLog.For(typeof(ResNet18FeatureModel))).LogInformation("Deriving the {Format} {Precision} feature model from {Source} into {Path}", format, precision, SourceModelPath, path);
-        var derived = DeriveFloat32(format);
+        (logger ?? RuntimeLog.For(typeof(ResNet18FeatureModel))).LogInformation("Deriving the {Format} {Precision} {Features} feature model from {Source} into {Path}",
+            format, precision, CnnFeatureNames.Name(features), SourceModelPath, path);
+        var derived = DeriveFloat32(format, features);
         if (precision == CnnPrecision.Float16)
             ConvertTrunkToFloat16(derived);
         else if (precision == CnnPrecision.Int8)
@@ -78,7 +86,8 @@ public static class ResNet18FeatureModel
     }
 
     /// <summary>The float32 feature model, not cached: the starting point of the other precisions and of calibration.</summary>
-    public static ModelProto DeriveFloat32(CnnInputFormat format) => Derive(Read(SourceModelPath), Read(SourcePreprocessPath), format);
+    public static ModelProto DeriveFloat32(CnnInputFormat format, CnnFeatures features = CnnFeatures.Pooled) =>
+        Derive(Read(SourceModelPath), Read(SourcePreprocessPath), format, features);
 
     /// <summary>Identifies the source files and the derivation, so a calibration can say which CNN it was computed for.</summary>
     public static string SourceKey() => CachedSourceKey.Value;
@@ -87,7 +96,7 @@ public static class ResNet18FeatureModel
     public static float[] ReadMeanImage() =>
         ReadFloats(Read(SourcePreprocessPath).Graph.Initializer.Single(t => t.Name == "MeanImage"));
 
-    public static ModelProto Derive(ModelProto trunk, ModelProto preprocess, CnnInputFormat format)
+    public static ModelProto Derive(ModelProto trunk, ModelProto preprocess, CnnInputFormat format, CnnFeatures features = CnnFeatures.Pooled)
     {
         var model = trunk.Clone();
         var graph = model.Graph;
@@ -121,9 +130,25 @@ public static class ResNet18FeatureModel
         for (var i = prologue.Count - 1; i >= 0; i--)
             graph.Node.Insert(0, prologue[i]);
 
-        graph.Node.Add(Node("Flatten", [TrunkOutput], [OutputName], Int("axis", 1)));
+        var pooled = TrunkOutput;
+        if (features != CnnFeatures.Pooled)
+        {
+            // The trunk's global average pooling reads the last feature map [N,512,7,7]; the map
+            // itself (flatten) or a 2x2 pooling of it (grid2) replaces it as the output.
+            var globalPool = graph.Node.Single(n => n.Output.Contains(TrunkOutput));
+            var map = globalPool.Input[0];
+            graph.Node.Remove(globalPool);
+            pooled = map;
+            if (features == CnnFeatures.Grid2)
+            {
+                // Kernel 4, stride 3 over 7 gives cells 0-3 and 3-6: adaptive average pooling to 2x2.
+                pooled = "grid2_map";
+                graph.Node.Add(Node("AveragePool", [map], [pooled], Ints("kernel_shape", 4, 4), Ints("strides", 3, 3)));
+            }
+        }
+        graph.Node.Add(Node("Flatten", [pooled], [OutputName], Int("axis", 1)));
         graph.Output.Clear();
-        graph.Output.Add(Value(OutputName, DataType.Float, "batch", FeatureSize));
+        graph.Output.Add(Value(OutputName, DataType.Float, "batch", CnnFeatureNames.SizeOf(features)));
         // The intermediate shapes CNTK recorded all say batch 1; ONNX Runtime infers them again.
         graph.ValueInfo.Clear();
         model.ProducerName = "StreamLrcn (derived from CNTK ResNet18)";

@@ -7,7 +7,7 @@ namespace StreamLrcn.Models;
 /// <summary>
 /// Writes the recurrent head as ONNX from weight arrays. The graph, opset 11:
 /// <code>
-/// features [T,B,F] ─▶ GRU ─▶ Squeeze ─▶ … (one GRU per layer) ─▶ MatMul(Wᵀ) + b ─▶ logits [T,B,C] ─▶ Softmax ─▶ probabilities
+/// features [T,B,F] ─▶ (MatMul + b ─▶ Relu, when the head has a dense layer) ─▶ GRU ─▶ Squeeze ─▶ … (one GRU per layer) ─▶ MatMul(Wᵀ) + b ─▶ logits [T,B,C] ─▶ Softmax ─▶ probabilities
 /// h0 [L,B,H] ─▶ Split per layer ─▶ initial_h of each GRU;  final states ─▶ Concat ─▶ hn [L,B,H]
 /// </code>
 /// Gate order: <see cref="HeadWeights"/> holds PyTorch's (r, z, n); ONNX's GRU wants (z, r, h),
@@ -37,11 +37,20 @@ public static class HeadModelWriter
             graph.Node.Add(Node("Split", [StateInput], initialStates, Int("axis", 0), Ints("split", Enumerable.Repeat(1L, layers).ToArray())));
 
         var x = FeaturesInput;
+        if (weights.Dense is { } dense)
+        {
+            graph.Initializer.Add(FloatTensor("dense_weight_t", Transpose(dense.Weight, dense.Size, weights.FeatureSize), weights.FeatureSize, dense.Size));
+            graph.Initializer.Add(FloatTensor("dense_bias", dense.Bias, dense.Size));
+            graph.Node.Add(Node("MatMul", [x, "dense_weight_t"], ["dense_scores"]));
+            graph.Node.Add(Node("Add", ["dense_scores", "dense_bias"], ["dense_sum"]));
+            graph.Node.Add(Node("Relu", ["dense_sum"], ["dense"]));
+            x = "dense";
+        }
         var finalStates = new string[layers];
         for (var l = 0; l < layers; l++)
         {
             var layer = weights.Layers[l];
-            var inputSize = l == 0 ? weights.FeatureSize : h;
+            var inputSize = l == 0 ? weights.GruInputSize : h;
             graph.Initializer.Add(FloatTensor($"W_{l}", ToOnnxGateOrder(layer.InputWeights, h, inputSize), 1, 3 * h, inputSize));
             graph.Initializer.Add(FloatTensor($"R_{l}", ToOnnxGateOrder(layer.RecurrentWeights, h, h), 1, 3 * h, h));
             var bias = ToOnnxGateOrder(layer.InputBias, h, 1).Concat(ToOnnxGateOrder(layer.RecurrentBias, h, 1)).ToArray();

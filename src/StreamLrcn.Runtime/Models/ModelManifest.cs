@@ -58,8 +58,14 @@ public sealed record CnnSpec
     /// <summary>Only <see cref="SupportedCnn.Id"/> exists so far.</summary>
     public required string Model { get; init; }
 
-    /// <summary>Length of the feature vector the CNN emits per input row (per stream).</summary>
+    /// <summary>Length of the feature vector the CNN emits per input row (per stream): what <see cref="Features"/> gives.</summary>
     public required int FeatureSize { get; init; }
+
+    /// <summary>
+    /// What the CNN gives per row (<see cref="CnnFeatureNames"/>): <c>"pooled"</c> (512), <c>"grid2"</c>
+    /// (2048) or <c>"flatten"</c> (25088). Absent: pooled, as every package before the option.
+    /// </summary>
+    public string? Features { get; init; }
 
     /// <summary>
     /// The inputs the head takes per frame, in feature order: <c>"rgb"</c> (the frame) and/or

@@ -120,15 +120,18 @@ public sealed class ModelPackage
         Expect(m.Window >= 1, "window", "at least 1", $"{m.Window}");
         Expect(m.Stride >= 1, "stride", "at least 1", $"{m.Stride}");
         Expect(m.Cnn.Model == SupportedCnn.Id, "cnn.model", $"'{SupportedCnn.Id}'", $"'{m.Cnn.Model}'");
-        Expect(m.Cnn.FeatureSize == SupportedCnn.FeatureSize, "cnn.featureSize", $"{SupportedCnn.FeatureSize} (what {m.Cnn.Model} emits)", $"{m.Cnn.FeatureSize}");
+        CnnFeatures features;
         try
         {
+            features = CnnFeatureNames.From(m.Cnn);
             CnnStreams.From(m.Cnn);
         }
         catch (ModelPackageException ex)
         {
             throw new ModelPackageException($"{manifestPath}: {ex.Message}", ex);
         }
+        Expect(m.Cnn.FeatureSize == CnnFeatureNames.SizeOf(features), "cnn.featureSize",
+            $"{CnnFeatureNames.SizeOf(features)} (what {m.Cnn.Model} emits as {CnnFeatureNames.Name(features)} features)", $"{m.Cnn.FeatureSize}");
         Expect(m.Head.HiddenSize >= 1, "head.hiddenSize", "at least 1", $"{m.Head.HiddenSize}");
         Expect(m.Head.Layers >= 1, "head.layers", "at least 1", $"{m.Head.Layers}");
         Expect(File.Exists(HeadPath), "head.file", $"a file '{HeadPath}'", "none");

@@ -53,7 +53,12 @@ public sealed class ClassificationPipeline : IDisposable
         // Each frame takes one CNN row per stream of the package (its frame, its difference image).
         _streams = CnnStreams.From(package.Manifest.Cnn);
         var rows = _streams.Rows;
-        _extractor = extractor ?? new FeatureExtractor(options.Cnn, options.Batching?.MaxBatchSize * rows, loggerFactory: loggerFactory);
+        // The CNN gives what the head was trained on (pooled, grid2 or flatten features).
+        var features = CnnFeatureNames.From(package.Manifest.Cnn);
+        if (extractor is not null && extractor.FeatureSize != package.Manifest.Cnn.FeatureSize)
+            throw new ArgumentException($"the CNN given emits {extractor.FeatureSize} features a row ({CnnFeatureNames.Name(extractor.Features)}), " +
+                $"the package's head expects {package.Manifest.Cnn.FeatureSize} ({CnnFeatureNames.Name(features)})", nameof(extractor));
+        _extractor = extractor ?? new FeatureExtractor(options.Cnn with { Features = features }, options.Batching?.MaxBatchSize * rows, loggerFactory: loggerFactory);
         _batching = options.Batching ?? BatchingOptions.For(_extractor.Target) with { MaxBatchSize = Math.Max(1, _extractor.MaxBatchSize / rows) };
         if (_extractor.MaxBatchSize < _batching.MaxBatchSize * rows)
             throw new ArgumentException($"the CNN's input buffer holds {_extractor.MaxBatchSize} rows, the batcher makes batches of up to {_batching.MaxBatchSize} frames of {rows} row(s)");

@@ -16,14 +16,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public void Train_then_evaluate_write_a_loadable_package_and_reports_with_plots()
     {
-        var data = _directory.Combine("data");
-        for (var i = 0; i < 3; i++)
-        {
-            var frames = SyntheticClips.GrowingDisc(6, seed: 50 + i);
-            SyntheticClips.WriteFolder(Path.Combine(data, "grow", $"p{i % 2 + 1}_seq{i}"), frames);
-            SyntheticClips.WriteFolder(Path.Combine(data, "shrink", $"p{i % 2 + 1}_seq{i}"), frames.Reverse().ToArray());
-            SyntheticClips.DisposeAll(frames);
-        }
+        var data = GrowAndShrink(clips: 3, seed: 50);
         var model = _directory.Combine("model");
         var report = _directory.Combine("report");
         var cache = _directory.Combine("cache");
@@ -54,19 +47,53 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("clip accuracy", output);
     }
 
+    [Fact]
+    public void Train_with_grid2_features_writes_a_calibrated_grid2_package_and_evaluate_scores_it()
+    {
+        var data = GrowAndShrink(clips: 2, seed: 70);
+        var model = _directory.Combine("model");
+        var cache = _directory.Combine("cache");
+
+        var trained = Invoke(out _, "train", data, "--out", model, "--report", _directory.Combine("report"), "--cache", cache, "--device", "cpu",
+            "--train", "p1_*", "--val", "p2_*", "--sampling", "even", "--window", "6", "--stride", "2", "--hidden", "8", "--epochs", "2", "--no-flip",
+            "--features", "grid2");
+        var evaluated = Invoke(out var output, "evaluate", data, "--model", model, "--test", "p2_*", "--report", _directory.Combine("eval"),
+            "--cache", cache, "--device", "cpu");
+
+        Assert.Equal(ExitCodes.Success, trained);
+        Assert.Equal(ExitCodes.Success, evaluated);
+        var package = ModelPackage.Load(model);
+        Assert.Equal(("grid2", 2048), (package.Manifest.Cnn.Features, package.Manifest.Cnn.FeatureSize));
+        Assert.Equal("grid2", package.Manifest.Training!["features"].GetString());
+        // The int8 check ran the grid2 CNNs through the new head (a pooled CNN could not feed its 2048 inputs).
+        Assert.Equal(["cnn-calibration.json", "head.onnx", "manifest.json"], Directory.GetFiles(model).Select(Path.GetFileName).Order());
+        Assert.True(package.Calibration!.Check!.Passed, package.Calibration.Check.ToString());
+        // The cache keys on the grid2 model: its entries hold 2048 features a frame.
+        var entry = Directory.GetFiles(cache, "*.f32").First();
+        Assert.Equal(2048, BitConverter.ToInt32(File.ReadAllBytes(entry), 8));
+        Assert.Contains("clip accuracy", output);
+    }
+
+    /// <summary>Clip i of each label by person i % 2 + 1: a disc growing, and the same frames backward.</summary>
+    private string GrowAndShrink(int clips, int seed)
+    {
+        var data = _directory.Combine("data");
+        for (var i = 0; i < clips; i++)
+        {
+            var frames = SyntheticClips.GrowingDisc(6, seed: seed + i);
+            SyntheticClips.WriteFolder(Path.Combine(data, "grow", $"p{i % 2 + 1}_seq{i}"), frames);
+            SyntheticClips.WriteFolder(Path.Combine(data, "shrink", $"p{i % 2 + 1}_seq{i}"), frames.Reverse().ToArray());
+            SyntheticClips.DisposeAll(frames);
+        }
+        return data;
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("p2_*")]
     public void Train_without_a_validation_set_warns_that_nothing_stops_early_or_is_scored_on_held_out_clips(string? validation)
     {
-        var data = _directory.Combine("data");
-        for (var i = 0; i < 2; i++)
-        {
-            var frames = SyntheticClips.GrowingDisc(6, seed: 70 + i);
-            SyntheticClips.WriteFolder(Path.Combine(data, "grow", $"p{i + 1}_seq{i}"), frames);
-            SyntheticClips.WriteFolder(Path.Combine(data, "shrink", $"p{i + 1}_seq{i}"), frames.Reverse().ToArray());
-            SyntheticClips.DisposeAll(frames);
-        }
+        var data = GrowAndShrink(clips: 2, seed: 70);
         var report = _directory.Combine("report");
         string[] args = ["train", data, "--out", _directory.Combine("model"), "--report", report, "--cache", _directory.Combine("cache"), "--device", "cpu",
             "--train", "p1_*", "--sampling", "even", "--window", "6", "--hidden", "8", "--epochs", "2", "--no-flip", "--no-calibration"];

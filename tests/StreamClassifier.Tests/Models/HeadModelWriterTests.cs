@@ -66,6 +66,43 @@ public sealed class HeadModelWriterTests
     }
 
     [Fact]
+    public void A_flatten_head_with_a_dense_layer_equals_the_reference_and_loads_as_a_flatten_package()
+    {
+        using var folder = new TempDirectory();
+        const int hidden = 12, denseSize = 24, steps = 6;
+        var featureSize = CnnFeatureNames.SizeOf(CnnFeatures.Flatten);
+        var random = new Random(4);
+        // Glorot-like scale, so the dense layer's outputs stay in the GRU's working range and some are cut by the ReLU.
+        var bound = (float)Math.Sqrt(6.0 / (featureSize + denseSize));
+        var dense = new DenseLayerWeights(
+            Enumerable.Range(0, denseSize * featureSize).Select(_ => (float)(random.NextDouble() * 2 - 1) * bound).ToArray(),
+            Enumerable.Range(0, denseSize).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray());
+        var gru = HeadWeights.Random(denseSize, hidden, 1, TestModels.Labels.Length, seed: 8);
+        var weights = gru with { FeatureSize = featureSize, Dense = dense };
+        var manifest = TestModels.Manifest(hidden: hidden, window: steps) with
+        {
+            Cnn = new CnnSpec { Model = ResNet18FeatureModel.Id, FeatureSize = featureSize, Features = CnnFeatureNames.Flatten },
+        };
+        var package = ModelPackage.Write(folder.Path, manifest, weights);
+        var features = Enumerable.Range(0, steps * featureSize).Select(_ => (float)(random.NextDouble() * random.NextDouble() * 3)).ToArray();
+
+        using var head = new GruHead(ModelPackage.Load(package.Directory), window: steps);
+        Assert.Equal(featureSize, head.FeatureSize);
+        var whole = head.RunSequence(features, steps, new float[hidden]);
+        var reference = ReferenceGru.Run(weights, features, steps, new double[hidden]);
+
+        var worst = 0f;
+        for (var t = 0; t < steps; t++)
+            for (var c = 0; c < head.ClassCount; c++)
+                worst = Math.Max(worst, Math.Abs(whole[t * head.ClassCount + c] - reference[t][c]));
+        Assert.True(worst <= 1e-4f, $"ONNX head with a dense layer vs reference: max abs difference {worst}");
+        var spread = Enumerable.Range(0, steps).Select(t => reference[t][0]).ToArray();
+        Assert.True(spread.Max() - spread.Min() > 1e-3f, "the reference outputs barely change over time");
+        // Without the dense layer the same GRU would read 25088 inputs it has no weights for: the writer refuses that.
+        Assert.Throws<ModelPackageException>(() => ModelPackage.Write(folder.File("nodense"), manifest, weights with { Dense = null }));
+    }
+
+    [Fact]
     public void Weights_of_the_wrong_shape_are_refused_before_anything_is_written()
     {
         using var folder = new TempDirectory();

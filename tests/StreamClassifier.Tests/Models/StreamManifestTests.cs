@@ -51,12 +51,30 @@ public sealed class StreamManifestTests
     }
 
     [Fact]
+    public void A_grid2_package_declares_its_features_and_its_head_takes_2048_features_a_stream()
+    {
+        using var folder = new TempDirectory();
+        StreamModels.Write(folder.Path, ["difference"], features: CnnFeatures.Grid2);
+
+        var cnn = JsonNode.Parse(File.ReadAllText(Path.Combine(folder.Path, "manifest.json")))!["cnn"]!;
+        Assert.Equal("grid2", (string)cnn["features"]!);
+        Assert.Equal(2048, (int)cnn["featureSize"]!);
+        var loaded = ModelPackage.Load(folder.Path);
+        Assert.Equal(CnnFeatures.Grid2, CnnFeatureNames.From(loaded.Manifest.Cnn));
+        using var head = new StreamLrcn.Temporal.GruHead(loaded, 8);
+        Assert.Equal(2048, head.FeatureSize);
+    }
+
+    [Fact]
     public void The_shipped_default_model_keeps_loading_as_an_rgb_only_package()
     {
         var package = ModelPackage.Load(Path.Combine(SharedData.RepositoryRoot(), "models", "default"));
         var streams = CnnStreams.From(package.Manifest.Cnn);
         Assert.Equal(package.Manifest.Cnn.Streams is null ? 1 : package.Manifest.Cnn.Streams.Count, streams.Rows);
         Assert.Equal(512 * streams.Rows, package.Manifest.Cnn.HeadFeatureSize);
+        // A manifest without cnn.features (every package before the option) means pooled features.
+        Assert.Null(package.Manifest.Cnn.Features);
+        Assert.Equal(CnnFeatures.Pooled, CnnFeatureNames.From(package.Manifest.Cnn));
     }
 
     [Theory]
@@ -69,6 +87,8 @@ public sealed class StreamManifestTests
     [InlineData("""{"model":"resnet18-imagenet","featureSize":512,"streams":["rgb","difference"],"difference":{"stride":2}}""", "is not a valid manifest")]
     [InlineData("""{"model":"resnet18-imagenet","featureSize":512,"streams":["difference"],"difference":{"step":1,"framesPerSecond":0}}""", "field 'cnn.difference.framesPerSecond' expected a frame rate above 0 and at most 1000, found 0")]
     [InlineData("""{"model":"resnet18-imagenet","featureSize":512,"streams":["difference"],"difference":{"framesPerSecond":5000}}""", "field 'cnn.difference.framesPerSecond' expected a frame rate above 0 and at most 1000, found 5000")]
+    [InlineData("""{"model":"resnet18-imagenet","featureSize":512,"features":"grid3","streams":["rgb","difference"]}""", "field 'cnn.features' expected \"pooled\", \"grid2\", \"flatten\" or absent (pooled), found \"grid3\"")]
+    [InlineData("""{"model":"resnet18-imagenet","featureSize":512,"features":"grid2","streams":["rgb","difference"]}""", "field 'cnn.featureSize' expected 2048 (what resnet18-imagenet emits as grid2 features), found 512")]
     public void Malformed_streams_are_named_in_the_error(string cnn, string message)
     {
         using var folder = new TempDirectory();

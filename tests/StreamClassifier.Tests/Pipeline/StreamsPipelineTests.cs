@@ -51,6 +51,24 @@ public sealed class StreamsPipelineTests
         AssertEqualsWholeSequence(package, features, frames, labels);
     }
 
+    [SkippableTheory]
+    [InlineData(CnnFeatures.Grid2)]
+    [InlineData(CnnFeatures.Flatten)]
+    public async Task Replay_with_a_grid2_or_flatten_difference_head_equals_the_whole_clip_featurized_then_stepped(CnnFeatures cnnFeatures)
+    {
+        // The package's cnn.features reaches the pipeline's CNN: the replay's labels equal those of the
+        // clip featurized by that CNN, which a pooled CNN (512 features) could not even feed.
+        Skip.IfNot(SharedData.Available, SharedData.MissingReason);
+        using var folder = new TempDirectory();
+        var package = StreamModels.Write(folder.Path, ["difference"], window: Window, stride: Stride, features: cnnFeatures);
+        var clip = Path.Combine(SharedData.ArmGestures, "raise_arms_side", "p2_t2.avi");
+
+        var (features, frames) = Featurize(clip, CnnStreams.From(package.Manifest.Cnn), cnnFeatures);
+        var labels = await Replay(package, clip);
+
+        AssertEqualsWholeSequence(package, features, frames, labels);
+    }
+
     [SkippableFact]
     public async Task Replay_with_an_rgb_only_head_equals_the_frames_featurized_as_before_the_streams_existed()
     {
@@ -68,11 +86,11 @@ public sealed class StreamsPipelineTests
         AssertEqualsWholeSequence(package, features, frames, labels);
     }
 
-    private static (float[] Features, int Frames) Featurize(string clip, CnnStreams streams)
+    private static (float[] Features, int Frames) Featurize(string clip, CnnStreams streams, CnnFeatures cnnFeatures = CnnFeatures.Pooled)
     {
-        using var featurizer = new ClipFeaturizer(DeviceRequest.Cpu);
+        using var featurizer = new ClipFeaturizer(new CnnOptions(DeviceRequest.Cpu, InFlightBatches: 1, Features: cnnFeatures));
         var features = featurizer.Featurize(clip, flip: false, streams, out var frames);
-        Assert.Equal(frames * streams.Rows * 512, features.Length);
+        Assert.Equal(frames * streams.Rows * CnnFeatureNames.SizeOf(cnnFeatures), features.Length);
         return (features, frames);
     }
 

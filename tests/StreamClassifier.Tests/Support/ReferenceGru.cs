@@ -3,8 +3,8 @@ using StreamLrcn.Models;
 namespace StreamLrcn.Tests.Support;
 
 /// <summary>
-/// A plain C# GRU + linear + softmax, written from PyTorch's equations (gates r, z, n; the reset
-/// gate applied after the recurrent product), independent of the ONNX writer.
+/// A plain C# (dense + ReLU, when the head has one) GRU + linear + softmax, written from PyTorch's
+/// equations (gates r, z, n; the reset gate applied after the recurrent product), independent of the ONNX writer.
 /// </summary>
 public static class ReferenceGru
 {
@@ -16,6 +16,18 @@ public static class ReferenceGru
         for (var t = 0; t < steps; t++)
         {
             var x = features.AsSpan(t * w.FeatureSize, w.FeatureSize).ToArray().Select(v => (double)v).ToArray();
+            if (w.Dense is { } dense)
+            {
+                var projected = new double[dense.Size];
+                for (var d = 0; d < dense.Size; d++)
+                {
+                    double projection = dense.Bias[d];
+                    for (var f = 0; f < w.FeatureSize; f++)
+                        projection += dense.Weight[d * w.FeatureSize + f] * x[f];
+                    projected[d] = Math.Max(0, projection);
+                }
+                x = projected;
+            }
             for (var l = 0; l < w.Layers.Count; l++)
             {
                 var layer = w.Layers[l];
