@@ -72,7 +72,7 @@ public static class BenchCommand
             var first = contenders[0].Extractor;
             Console.WriteLine(string.Create(C, $"input: {input}, batch {first.MaxBatchSize}, CNN on {first.Provider}, {first.InFlightBatches} batch(es) in flight, " +
                 $"{Environment.ProcessorCount} cores, {CpuInstructions()}"));
-            Console.WriteLine("round  precision  CNN-only before  end-to-end  CNN-only after  ratio e2e/CNN  CNN busy in e2e  allocated/frame");
+            Console.WriteLine("round  precision  CNN-only before  end-to-end  CNN-only after  ratio e2e/CNN  CNN busy in e2e  allocated/frame: run  capture→label  output record");
             // Round 0 warms up what a first run pays once (JIT compilation of the stages, thread
             // start-up, the head's sessions); it is printed but not counted. CNN-only and end-to-end
             // runs alternate, and each end-to-end run is compared with the mean of the CNN-only runs
@@ -86,7 +86,7 @@ public static class BenchCommand
                         contender.Rounds.Add(figures);
                     Console.WriteLine(string.Create(C,
                         $"{round,5}  {contender.Name,9}  {figures.CnnBefore,11:0.0} fps  {figures.EndToEnd,6:0.0} fps  {figures.CnnAfter,10:0.0} fps  " +
-                        $"{figures.Ratio,13:0.000}  {figures.Busy,15:P0}  {figures.AllocatedPerFrame,11:0} B   ({figures.Frames} frames" +
+                        $"{figures.Ratio,13:0.000}  {figures.Busy,15:P0}  {figures.AllocatedPerFrame,20:0} B  {figures.LabelPathPerFrame,11:0} B  {figures.OutputRecordPerFrame,11:0} B   ({figures.Frames} frames" +
                         $"{(round == 0 ? ", warm-up, not counted" : figures.Unreliable is { } why ? ", UNRELIABLE: " + why : "")})"));
                 }
         }
@@ -101,7 +101,9 @@ public static class BenchCommand
             var (counted, note) = Trusted(contender.Rounds);
             Console.WriteLine(string.Create(C, $"{contender.Name}: median ratio end-to-end / CNN-only {Median(counted, r => r.Ratio):0.000}, " +
                 $"CNN-only {Median(counted, r => r.Cnn):0.0} fps, end-to-end {Median(counted, r => r.EndToEnd):0.0} fps, " +
-                $"allocated {Median(counted, r => r.AllocatedPerFrame):0} bytes a frame{note}"));
+                $"allocated {Median(counted, r => r.AllocatedPerFrame):0} bytes a frame for the whole replay, of which once running " +
+                $"{Median(counted, r => r.LabelPathPerFrame):0} on the capture→label path (the output record alone: {Median(counted, r => r.OutputRecordPerFrame):0}) " +
+                $"and {Median(counted, r => r.SinkPerFrame):0} in the JSONL sink{note}"));
         }
         if (contenders.Count == 2)
         {
@@ -148,8 +150,18 @@ public static class BenchCommand
     }
 
     /// <summary>One round of one precision: end to end between two CNN-only runs.</summary>
+    /// <param name="AllocatedPerFrame">Everything the replay allocated (start-up, the JSONL sink, the output records) over its frames.</param>
     private sealed record RoundFigures(double CnnBefore, double EndToEnd, double CnnAfter, double Busy, long Frames, double AllocatedPerFrame)
     {
+        /// <summary>Capture→label, once running: from the first label to the end, less what the sink allocated, per frame.</summary>
+        public double LabelPathPerFrame { get; init; }
+
+        /// <summary>What the label sink (JSONL) allocated per frame.</summary>
+        public double SinkPerFrame { get; init; }
+
+        /// <summary>The output record alone: a <c>FrameLabel</c> with its probabilities, and the window's probabilities every stride frames.</summary>
+        public double OutputRecordPerFrame { get; init; }
+
         public double Cnn => (CnnBefore + CnnAfter) / 2;
 
         public double Ratio => EndToEnd / Cnn;
@@ -194,17 +206,24 @@ public static class BenchCommand
             PipelineResult run;
             double busy;
             long allocated;
-            using (var pipeline = new ClassificationPipeline(_package, _options, [LabelSinkFactory.Create(_output, _package.Labels)], Extractor))
+            var sink = new AllocationCountingSink(LabelSinkFactory.Create(_output, _package.Labels));
+            var path = new LabelPathAllocation(sink);
+            using (var pipeline = new ClassificationPipeline(_package, _options, [sink], Extractor))
             {
+                pipeline.LabelWritten += path.OnLabel;
                 var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                 run = await pipeline.RunAsync([FrameSourceFactory.Open(_input)], cancellation);
                 allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+                path.End();
                 busy = pipeline.Statistics.CnnBusy / (run.Elapsed * Extractor.InFlightBatches);
             }
             var after = MeasureSession(Extractor, Extractor.MaxBatchSize, runs);
             _previous = after;
             return new RoundFigures(before, run.FramesPerSecond, after, busy, run.FramesLabelled,
-                run.FramesLabelled > 0 ? (double)allocated / run.FramesLabelled : 0);
+                run.FramesLabelled > 0 ? (double)allocated / run.FramesLabelled : 0)
+            {
+                LabelPathPerFrame = path.PerFrame, SinkPerFrame = path.SinkPerFrame, OutputRecordPerFrame = path.OutputRecordPerFrame,
+            };
         }
 
         public void Dispose()

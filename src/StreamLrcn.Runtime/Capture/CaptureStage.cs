@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using OpenCvSharp;
 using Microsoft.Extensions.Logging;
 using StreamLrcn.Diagnostics;
+using StreamLrcn.Dataflow;
 
 namespace StreamLrcn.Capture;
 
@@ -135,7 +136,7 @@ public sealed class CaptureStage : IDisposable
     {
         while (!_output.TryWrite(frame))
         {
-            if (!_output.WaitToWriteAsync(_cancellation).AsTask().GetAwaiter().GetResult())
+            if (!BlockingWait.UntilWritable(_output, _cancellation))
                 return false;
         }
         return true;

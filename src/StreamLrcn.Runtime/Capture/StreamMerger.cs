@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using StreamLrcn.Dataflow;
 
 namespace StreamLrcn.Capture;
 
@@ -21,6 +23,7 @@ public sealed class StreamMerger(IReadOnlyList<ChannelReader<Frame>> inputs, Cha
     {
         var active = inputs.ToList();
         Exception? failure = null;
+        using var stop = StageOutput.CompleteOnCancel(output, cancellation);
         try
         {
             if (order == MergeOrder.RoundRobin)
@@ -45,7 +48,10 @@ public sealed class StreamMerger(IReadOnlyList<ChannelReader<Frame>> inputs, Cha
         {
             for (var i = 0; i < active.Count;)
             {
-                if (!await active[i].WaitToReadAsync(cancellation))
+                // No token: a cancellable wait allocates each time the merger waits for a decoder.
+                // A capture stops when cancelled and its channel then completes, ending the wait.
+                cancellation.ThrowIfCancellationRequested();
+                if (!await active[i].WaitToReadAsync(CancellationToken.None))
                 {
                     active.RemoveAt(i);
                     continue;
@@ -92,11 +98,13 @@ public sealed class StreamMerger(IReadOnlyList<ChannelReader<Frame>> inputs, Cha
         }
     }
 
+    /// <summary>Writes the frame, waiting for room; cancellation wakes the wait by completing the output (see <see cref="StageOutput"/>).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ForwardAsync(Frame frame, CancellationToken cancellation)
     {
         try
         {
-            await output.WriteAsync(frame, cancellation);
+            await StageOutput.WriteAsync(output, frame, cancellation);
         }
         catch
         {

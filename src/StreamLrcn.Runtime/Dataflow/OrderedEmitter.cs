@@ -124,7 +124,7 @@ public sealed class OrderedEmitter<TIn, TOut>(ChannelReader<TIn> input, ChannelW
     {
         while (!output.TryWrite(item))
         {
-            if (!output.WaitToWriteAsync(cancellation).AsTask().GetAwaiter().GetResult())
+            if (!BlockingWait.UntilWritable(output, cancellation))
                 return false;
         }
         return true;

@@ -7,6 +7,7 @@ using StreamLrcn.Models;
 using StreamLrcn.Pipeline;
 using StreamLrcn.Sinks;
 using StreamLrcn.Temporal;
+using StreamLrcn.Dataflow;
 
 namespace StreamLrcn.Embedding;
 
@@ -188,7 +189,7 @@ public sealed class StreamLabeller : IAsyncDisposable, IDisposable
         {
             while (!writer.TryWrite(label))
             {
-                if (!writer.WaitToWriteAsync(cancellation).AsTask().GetAwaiter().GetResult())
+                if (!BlockingWait.UntilWritable(writer, cancellation))
                     return;
             }
         }

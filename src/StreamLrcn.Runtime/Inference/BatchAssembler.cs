@@ -1,7 +1,9 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using System.Threading.Tasks.Sources;
 using StreamLrcn.Capture;
 using StreamLrcn.Preprocessing;
+using StreamLrcn.Dataflow;
 
 namespace StreamLrcn.Inference;
 
@@ -35,11 +37,12 @@ public sealed class BatchAssembler(ChannelReader<Frame> input, ChannelWriter<Cnn
         CnnBatch? open = null;
         Exception? failure = null;
         var resizers = StartWorkers();
+        using var stop = StageOutput.CompleteOnCancel(output, cancellation);
         try
         {
             // A batch starts only when the CNN stage has room for it: frames that would wait behind
             // a full batch stay upstream, where a live stream replaces them with newer ones.
-            while (await output.WaitToWriteAsync(cancellation) && await input.WaitToReadAsync(cancellation))
+            while (await output.WaitToWriteAsync() && await input.WaitToReadAsync(cancellation))
             {
                 open = await pool.RentAsync(cancellation);
                 open.ClosedBy = await FillAsync(open, cancellation);
@@ -48,9 +51,11 @@ public sealed class BatchAssembler(ChannelReader<Frame> input, ChannelWriter<Cnn
                     throw new InvalidOperationException($"preprocessing failed: {workerFailure.Message}", workerFailure);
                 difference?.Write(open);
                 if (!output.TryWrite(open))
-                    await output.WriteAsync(open, cancellation);
+                    await StageOutput.WriteAsync(output, open, cancellation);
                 open = null;
             }
+            // A cancelled run completed the output (see StageOutput), which ended the loop.
+            cancellation.ThrowIfCancellationRequested();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -72,7 +77,8 @@ public sealed class BatchAssembler(ChannelReader<Frame> input, ChannelWriter<Cnn
         }
     }
 
-    private async Task<BatchCloseReason> FillAsync(CnnBatch batch, CancellationToken cancellation)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<BatchCloseReason> FillAsync(CnnBatch batch, CancellationToken cancellation)
     {
         var opened = clock.GetTimestamp();
         var size = Math.Min(options.MaxBatchSize, batch.MaxFrames);
@@ -103,6 +109,7 @@ public sealed class BatchAssembler(ChannelReader<Frame> input, ChannelWriter<Cnn
     }
 
     /// <summary>Waits for the next frame (null), the end of the input or the deadline.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<BatchCloseReason?> WaitForInputAsync(TimeSpan remaining, CancellationToken cancellation)
     {
         // One timer and one linked source serve every wait of the run; only a deadline that fires
@@ -177,7 +184,7 @@ public sealed class BatchAssembler(ChannelReader<Frame> input, ChannelWriter<Cnn
     {
         // A dedicated thread: waiting here for work blocks nobody else.
         var jobs = _jobs!.Reader;
-        while (jobs.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        while (BlockingWait.UntilReadable(jobs, CancellationToken.None))
         {
             while (jobs.TryRead(out var job))
             {

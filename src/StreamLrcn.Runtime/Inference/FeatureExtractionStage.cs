@@ -42,7 +42,7 @@ public sealed class FeatureExtractionStage(ChannelReader<CnnBatch> input, Channe
     private void RunLane(ExtractionLane lane, CancellationToken cancellation)
     {
         // This thread exists only to run the CNN: blocking it while channels fill or drain is intended.
-        while (input.WaitToReadAsync(cancellation).AsTask().GetAwaiter().GetResult())
+        while (BlockingWait.UntilReadable(input, cancellation))
         {
             if (!_emitter.TryTake(out var batch, out var ticket))
                 continue;

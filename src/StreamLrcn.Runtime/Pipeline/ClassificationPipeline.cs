@@ -176,7 +176,7 @@ public sealed class ClassificationPipeline : IDisposable
             new BatchAssembler(frames.Reader, batches.Writer, _batches, _batching, TimeProvider.System, difference, PreprocessWorkers, keepFrames).RunAsync(stop.Token),
             cnn.RunAsync(stop.Token),
             temporal.RunAsync(stop.Token),
-            sinkStage.RunAsync(stop.Token),
+            sinkStage.RunAsync(),
         };
 
         StreamOutcome[] outcomes = [];

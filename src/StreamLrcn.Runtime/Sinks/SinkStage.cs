@@ -12,6 +12,8 @@ namespace StreamLrcn.Sinks;
 /// </summary>
 public sealed class SinkStage(ChannelReader<LabelWithFrame> input, IReadOnlyList<ILabelSink> sinks, int classCount) : IDisposable
 {
+    // An array: a foreach over the interface would box an enumerator for every label.
+    private readonly ILabelSink[] _sinks = [.. sinks];
     private readonly long[] _labelCounts = new long[classCount];
     private readonly List<long[]> _streamLabelCounts = [];
     private long _frames;
@@ -19,7 +21,7 @@ public sealed class SinkStage(ChannelReader<LabelWithFrame> input, IReadOnlyList
     public long Frames => Interlocked.Read(ref _frames);
 
     /// <summary>True when one of the sinks draws on decoded frames, so the run must keep them (<see cref="IFrameSink"/>).</summary>
-    public bool NeedsFrames => sinks.Any(s => s is IFrameSink);
+    public bool NeedsFrames => _sinks.Any(s => s is IFrameSink);
 
     /// <summary>Per-frame label counts, by class index. Read after <see cref="RunAsync"/> completes.</summary>
     public IReadOnlyList<long> LabelCounts => _labelCounts;
@@ -30,18 +32,22 @@ public sealed class SinkStage(ChannelReader<LabelWithFrame> input, IReadOnlyList
     /// <summary>Raised on the stage's thread after each label is written (the live overlay and events use it).</summary>
     public event Action<FrameLabel>? LabelWritten;
 
-    public async Task RunAsync(CancellationToken cancellation)
+    /// <summary>Writes labels until the input completes (see the stage before it for cancellation).</summary>
+    public async Task RunAsync()
     {
         try
         {
-            while (await input.WaitToReadAsync(cancellation))
+            // Every label computed is written, also when the run is cancelled: the stage ends when
+            // its input completes, which the temporal stage does at once when cancelled. The wait
+            // takes no token (a cancellable wait would allocate at every batch).
+            while (await input.WaitToReadAsync(CancellationToken.None))
             {
                 while (input.TryRead(out var item))
                 {
                     var label = item.Label;
                     using (item.Frame)
                     {
-                        foreach (var sink in sinks)
+                        foreach (var sink in _sinks)
                         {
                             if (item.Frame is { } frame && sink is IFrameSink frameSink)
                                 frameSink.Write(label, frame);
@@ -54,13 +60,13 @@ public sealed class SinkStage(ChannelReader<LabelWithFrame> input, IReadOnlyList
                     Interlocked.Increment(ref _frames);
                     LabelWritten?.Invoke(label);
                 }
-                foreach (var sink in sinks)
+                foreach (var sink in _sinks)
                     sink.Flush();
             }
         }
         finally
         {
-            foreach (var sink in sinks)
+            foreach (var sink in _sinks)
                 sink.Flush();
             // Labels left behind when the run stops early still own their frames.
             while (input.TryRead(out var left))
@@ -78,7 +84,7 @@ public sealed class SinkStage(ChannelReader<LabelWithFrame> input, IReadOnlyList
 
     public void Dispose()
     {
-        foreach (var sink in sinks)
+        foreach (var sink in _sinks)
             sink.Dispose();
     }
 }

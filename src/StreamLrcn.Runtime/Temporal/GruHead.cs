@@ -7,7 +7,8 @@ namespace StreamLrcn.Temporal;
 /// The recurrent head in ONNX Runtime: a one-frame step with carried state (per-frame labels),
 /// for one stream or for many streams at once in one run over the head's batch dimension, and a
 /// run over a whole window from a zero state (window labels). Tensors are bound over buffers this
-/// object owns, once per batch size, so a step allocates nothing after the first of its size.
+/// object owns, once per batch size, through an <see cref="OrtIoBinding"/>, so a step allocates
+/// nothing after the first of its size (not even the handle arrays a plain <c>Run</c> builds).
 /// Not thread-safe.
 /// </summary>
 public sealed class GruHead : IDisposable
@@ -104,8 +105,7 @@ public sealed class GruHead : IDisposable
         return probabilities;
     }
 
-    private void Run(Binding binding) =>
-        _session.Run(_runOptions, _inputNames, binding.Inputs, _outputNames, binding.Outputs);
+    private void Run(Binding binding) => _session.RunWithBinding(_runOptions, binding.IoBinding);
 
     public void Dispose()
     {
@@ -116,7 +116,7 @@ public sealed class GruHead : IDisposable
         _runOptions.Dispose();
     }
 
-    /// <summary>Buffers for a fixed sequence length and batch size, and the OrtValues over them.</summary>
+    /// <summary>Buffers for a fixed sequence length and batch size, the OrtValues over them and their binding to the head's inputs and outputs.</summary>
     private sealed class Binding : IDisposable
     {
         public Binding(GruHead head, int steps, int batch)
@@ -135,6 +135,11 @@ public sealed class GruHead : IDisposable
                 OrtValue.CreateTensorValueFromMemory(Probabilities, [steps, batch, head.ClassCount]),
                 OrtValue.CreateTensorValueFromMemory(NextState, [head.Layers, batch, head.HiddenSize]),
             ];
+            IoBinding = head._session.CreateIoBinding();
+            for (var i = 0; i < Inputs.Length; i++)
+                IoBinding.BindInput(head._inputNames[i], Inputs[i]);
+            for (var i = 0; i < Outputs.Length; i++)
+                IoBinding.BindOutput(head._outputNames[i], Outputs[i]);
         }
 
         public float[] Features { get; }
@@ -143,9 +148,11 @@ public sealed class GruHead : IDisposable
         public float[] NextState { get; }
         public OrtValue[] Inputs { get; }
         public OrtValue[] Outputs { get; }
+        public OrtIoBinding IoBinding { get; }
 
         public void Dispose()
         {
+            IoBinding.Dispose();
             foreach (var value in Inputs.Concat(Outputs))
                 value.Dispose();
         }

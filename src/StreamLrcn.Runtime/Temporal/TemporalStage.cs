@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using StreamLrcn.Capture;
 using StreamLrcn.Inference;
+using StreamLrcn.Dataflow;
 
 namespace StreamLrcn.Temporal;
 
@@ -53,14 +54,19 @@ public sealed class TemporalStage
     {
         _options.Validate();
         Exception? failure = null;
+        using var stop = StageOutput.CompleteOnCancel(_output, cancellation);
         try
         {
-            while (await _input.WaitToReadAsync(cancellation))
+            // The wait takes no token (a cancellable wait allocates at every batch): cancellation
+            // completes this stage's output at once, and the CNN stage before it completes this
+            // stage's input, which ends the wait.
+            while (await _input.WaitToReadAsync(CancellationToken.None))
             {
                 while (_input.TryRead(out var batch))
                 {
                     try
                     {
+                        cancellation.ThrowIfCancellationRequested();
                         ClassifyBatch(batch);
                         // Each label leaves with the frame that rode beside its row (if the run keeps frames).
                         for (var i = 0; i < batch.Count; i++)
@@ -71,7 +77,7 @@ public sealed class TemporalStage
                                 continue;
                             try
                             {
-                                await _output.WriteAsync(item, cancellation);
+                                await StageOutput.WriteAsync(_output, item, cancellation);
                             }
                             catch
                             {
@@ -86,6 +92,7 @@ public sealed class TemporalStage
                     }
                 }
             }
+            cancellation.ThrowIfCancellationRequested();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using StreamLrcn.Capture;
 
-namespace StreamLrcn.Dataflow;
+namespace StreamLrcn.Inference;
 
 /// <summary>
 /// Figures the benchmark and metrics read while a pipeline runs: how many batches of each size
@@ -30,7 +31,7 @@ public sealed class PipelineStatistics
     public PipelineStatistics(int maxBatchSize) => _batchSizes = new long[maxBatchSize + 1];
 
     /// <summary>Records a batch whose features became ready now, after <paramref name="cnnTime"/> in the CNN lane.</summary>
-    public void RecordBatch(ReadOnlySpan<Capture.FrameHeader> frames, TimeSpan cnnTime)
+    public void RecordBatch(ReadOnlySpan<FrameHeader> frames, TimeSpan cnnTime)
     {
         var now = Stopwatch.GetTimestamp();
         lock (_gate)

@@ -1,0 +1,37 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace StreamLrcn.Dataflow;
+
+/// <summary>
+/// How a stage writes to the channel after it. A bounded channel reuses its one waiting-writer
+/// operation only for writes that cannot be cancelled; a replay's writers wait for room at nearly
+/// every frame, so a write with a token would allocate each time. Stages therefore write without
+/// a token and register <see cref="CompleteOnCancel"/> once per run: cancellation completes the
+/// output (the next stage sees the end of its input, as when the stage ends), which wakes a
+/// waiting write, and <see cref="WriteAsync"/> reports that as the cancellation it is.
+/// </summary>
+public static class StageOutput
+{
+    /// <summary>Completes <paramref name="output"/> when <paramref name="cancellation"/> is cancelled.</summary>
+    public static CancellationTokenRegistration CompleteOnCancel<T>(ChannelWriter<T> output, CancellationToken cancellation) =>
+        cancellation.Register(static writer => ((ChannelWriter<T>)writer!).TryComplete(), output);
+
+    /// <summary>
+    /// Writes <paramref name="item"/>, waiting for room without a token; throws
+    /// <see cref="OperationCanceledException"/> when the output was completed because
+    /// <paramref name="cancellation"/> was cancelled (the item is then not written: its owner disposes it).
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public static async ValueTask WriteAsync<T>(ChannelWriter<T> output, T item, CancellationToken cancellation)
+    {
+        try
+        {
+            await output.WriteAsync(item, CancellationToken.None);
+        }
+        catch (ChannelClosedException) when (cancellation.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellation);
+        }
+    }
+}
