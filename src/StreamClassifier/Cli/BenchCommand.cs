@@ -212,7 +212,7 @@ public static class BenchCommand
             {
                 pipeline.LabelWritten += path.OnLabel;
                 var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-                run = await pipeline.RunAsync([FrameSourceFactory.Open(_input)], cancellation);
+                run = await pipeline.RunAsync([FrameSourceFactory.Open(_input, decoderThreads: _options.Cnn.DecoderThreadsPerFile)], cancellation);
                 allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
                 path.End();
                 busy = pipeline.Statistics.CnnBusy / (run.Elapsed * Extractor.InFlightBatches);
@@ -271,7 +271,7 @@ public static class BenchCommand
             return ExitCodes.Success;
         }
         var files = await MeasurePipelineAsync(package, options, extractor,
-            () => Enumerable.Range(0, streams).Select(_ => FrameSourceFactory.Open(video)).ToArray(), cancellation);
+            () => Enumerable.Range(0, streams).Select(_ => FrameSourceFactory.Open(video, decoderThreads: options.Cnn.DecoderThreadsPerFile)).ToArray(), cancellation);
         Report($"pipeline, {streams} H.264 files decoded concurrently", files, raw[pipelineBatch]);
         return ExitCodes.Success;
     }

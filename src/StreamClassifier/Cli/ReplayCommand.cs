@@ -68,7 +68,7 @@ public static class ReplayCommand
             }
             var names = StreamNames.Distinct(inputs);
             for (var i = 0; i < inputs.Length; i++)
-                sources.Add(FrameSourceFactory.Open(inputs[i], folderFps, names[i]));
+                sources.Add(FrameSourceFactory.Open(inputs[i], folderFps, names[i], decoderThreads: options.Cnn.DecoderThreadsPerFile));
             // Last, so that an input that cannot be opened leaves an existing output as it was.
             labelSink = LabelSinkFactory.Create(output, package.Labels);
         }

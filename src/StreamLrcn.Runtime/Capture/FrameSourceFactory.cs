@@ -14,7 +14,8 @@ public static class FrameSourceFactory
     /// </summary>
     /// <param name="name">Name of a file or folder input in outputs (see <see cref="StreamNames"/>); its own name when null.</param>
     /// <param name="loggerFactory">For the sources that log (network streams, image folders); <see cref="Diagnostics.RuntimeLog.Factory"/> when null.</param>
-    public static IFrameSource Open(string spec, double folderFramesPerSecond = 30, string? name = null, ILoggerFactory? loggerFactory = null)
+    /// <param name="decoderThreads">FFmpeg threads of a video file (0: FFmpeg's choice); one suits a CNN on the CPU (<c>CnnOptions.DecoderThreadsPerFile</c> says which).</param>
+    public static IFrameSource Open(string spec, double folderFramesPerSecond = 30, string? name = null, ILoggerFactory? loggerFactory = null, int decoderThreads = 0)
     {
         if (int.TryParse(spec, NumberStyles.None, CultureInfo.InvariantCulture, out var cameraIndex))
             return new CameraSource(cameraIndex);
@@ -28,6 +29,6 @@ public static class FrameSourceFactory
             return new NetworkFrameSource(NetworkSourceOptions.For(UrlRedactor.Redact(spec), spec), logger: loggerFactory?.CreateLogger<NetworkFrameSource>());
         if (Directory.Exists(spec))
             return new ImageFolderSource(spec, folderFramesPerSecond, name, loggerFactory?.CreateLogger<ImageFolderSource>());
-        return new VideoFileSource(spec, name);
+        return new VideoFileSource(spec, name, decoderThreads);
     }
 }

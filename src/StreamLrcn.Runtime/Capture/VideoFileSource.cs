@@ -20,9 +20,14 @@ public sealed class VideoFileSource : IFrameSource
     private double? _firstMilliseconds;
     private double _lastMilliseconds;
 
+    /// <summary>OpenCV's <c>CAP_PROP_N_THREADS</c>, which OpenCvSharp's enum does not name.</summary>
+    private const int DecoderThreadsProperty = 70;
+
     /// <param name="name">Name in outputs; the file's name when null.</param>
-    public VideoFileSource(string path, string? name = null)
+    /// <param name="decoderThreads">FFmpeg decoding threads; 0 lets FFmpeg choose (one per core). One suits a CNN on the CPU (<c>CnnOptions.DecoderThreadsPerFile</c>).</param>
+    public VideoFileSource(string path, string? name = null, int decoderThreads = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(decoderThreads);
         _path = path;
         Name = name ?? System.IO.Path.GetFileName(path);
         var info = new FileInfo(path);
@@ -31,7 +36,9 @@ public sealed class VideoFileSource : IFrameSource
         if (info.Length == 0)
             throw new FrameSourceException($"input '{path}' is empty (0 bytes): expected a video file");
 
-        _capture = new VideoCapture(path, VideoCaptureAPIs.FFMPEG);
+        _capture = decoderThreads > 0
+            ? new VideoCapture(path, VideoCaptureAPIs.FFMPEG, [DecoderThreadsProperty, decoderThreads])
+            : new VideoCapture(path, VideoCaptureAPIs.FFMPEG);
         if (!_capture.IsOpened())
         {
             _capture.Dispose();
@@ -41,6 +48,7 @@ public sealed class VideoFileSource : IFrameSource
         }
 
         FramesPerSecond = _capture.Fps is > 0 and < 1000 ? _capture.Fps : 0;
+        DecoderThreads = (int)_capture.Get((VideoCaptureProperties)DecoderThreadsProperty);
         var count = _capture.FrameCount;
         ExpectedFrameCount = count > 0 ? count : null;
 
@@ -63,6 +71,9 @@ public sealed class VideoFileSource : IFrameSource
     public long? ExpectedFrameCount { get; }
 
     public long FramesSkipped => _skipped;
+
+    /// <summary>The threads FFmpeg decodes this file with.</summary>
+    public int DecoderThreads { get; }
 
     public bool Read(Mat image, out SourceReading reading)
     {

@@ -13,6 +13,18 @@ namespace StreamLrcn.Dataflow;
 /// </summary>
 public static class StageOutput
 {
+    /// <summary>
+    /// How every stage ends, however it ends: completes its output (with the stage's failure, so
+    /// the next stage fails too; without one when it ended or was cancelled) and discards what is
+    /// left in its input, which belongs to nobody else once the stage stops early.
+    /// </summary>
+    public static void End<TIn, TOut>(ChannelWriter<TOut> output, Exception? failure, ChannelReader<TIn> input, Action<TIn> discard)
+    {
+        output.TryComplete(failure);
+        while (input.TryRead(out var left))
+            discard(left);
+    }
+
     /// <summary>Completes <paramref name="output"/> when <paramref name="cancellation"/> is cancelled.</summary>
     public static CancellationTokenRegistration CompleteOnCancel<T>(ChannelWriter<T> output, CancellationToken cancellation) =>
         cancellation.Register(static writer => ((ChannelWriter<T>)writer!).TryComplete(), output);

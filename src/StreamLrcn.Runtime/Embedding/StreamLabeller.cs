@@ -81,7 +81,7 @@ public sealed class StreamLabeller : IAsyncDisposable, IDisposable
     /// <param name="name">The stream's name in labels; the file's or folder's own name when null.</param>
     /// <exception cref="FrameSourceException">The input does not exist or cannot be decoded.</exception>
     public StreamLabeller AddSource(string input, string? name = null, double folderFramesPerSecond = 30) =>
-        AddSource(FrameSourceFactory.Open(input, folderFramesPerSecond, name, _loggerFactory));
+        AddSource(FrameSourceFactory.Open(input, folderFramesPerSecond, name, _loggerFactory, PipelineOptions.Cnn.DecoderThreadsPerFile));
 
     /// <summary>Adds a source of your own (see <see cref="IFrameSource"/>); the labeller disposes it.</summary>
     public StreamLabeller AddSource(IFrameSource source)

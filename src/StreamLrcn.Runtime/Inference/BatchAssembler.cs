@@ -67,10 +67,7 @@ public sealed class BatchAssembler(ChannelReader<Frame> input, ChannelWriter<Cnn
             _jobs?.Writer.TryComplete();
             await Task.WhenAll(resizers);
             open?.Release();
-            output.TryComplete(failure);
-            // Frames still queued when the stage stops early belong to nobody else: dispose them.
-            while (input.TryRead(out var left))
-                left.Dispose();
+            StageOutput.End(output, failure, input, static frame => frame.Dispose());
             _deadlineOrStop?.Dispose();
             _deadline?.Dispose();
             difference?.Dispose();

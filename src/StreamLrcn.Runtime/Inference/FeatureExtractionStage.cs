@@ -32,9 +32,7 @@ public sealed class FeatureExtractionStage(ChannelReader<CnnBatch> input, Channe
         }
         finally
         {
-            output.TryComplete(failure);
-            while (input.TryRead(out var left))
-                left.Release();
+            StageOutput.End(output, failure, input, static batch => batch.Release());
             _emitter.DiscardUnsent();
         }
     }

@@ -101,9 +101,7 @@ public sealed class TemporalStage
         }
         finally
         {
-            _output.TryComplete(failure);
-            while (_input.TryRead(out var left))
-                left.Release();
+            StageOutput.End(_output, failure, _input, static batch => batch.Release());
         }
     }
 
