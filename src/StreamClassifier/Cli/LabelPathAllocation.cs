@@ -6,8 +6,8 @@ namespace StreamLrcn.Cli;
 /// <summary>
 /// Managed bytes a replay allocates per frame on the capture→label path once it runs: every
 /// thread's allocations (<see cref="GC.GetTotalAllocatedBytes"/>) from the first label written to
-/// the end of the run, less what the label sink allocated on its own thread. Start-up (pools,
-/// channels, threads) is left out because it is paid once per run, not per frame. The output
+/// the last, less what the label sink allocated on its own thread. Start-up (pools, channels,
+/// threads) and teardown are left out because they are paid once per run, not per frame. The output
 /// record is measured beside it: a copy of the first label with its own probabilities, and the
 /// window probabilities as often as the run produced them.
 /// </summary>
@@ -17,6 +17,8 @@ internal sealed class LabelPathAllocation(AllocationCountingSink sink)
     private long _windows;
     private long _atFirstLabel;
     private long _sinkAtFirstLabel;
+    private long _atLastLabel;
+    private long _sinkAtLastLabel;
     private long _recordBytes;
     private long _windowBytes;
 
@@ -44,6 +46,8 @@ internal sealed class LabelPathAllocation(AllocationCountingSink sink)
         }
         if (label.WindowProbabilities is not null)
             _windows++;
+        _sinkAtLastLabel = sink.Allocated;
+        _atLastLabel = GC.GetTotalAllocatedBytes(precise: true);
     }
 
     /// <summary>Called once the run has ended.</summary>
@@ -52,8 +56,8 @@ internal sealed class LabelPathAllocation(AllocationCountingSink sink)
         var frames = _labels - 1;
         if (frames <= 0)
             return;
-        var sinkBytes = sink.Allocated - _sinkAtFirstLabel;
-        PerFrame = (double)(GC.GetTotalAllocatedBytes(precise: true) - _atFirstLabel - sinkBytes) / frames;
+        var sinkBytes = _sinkAtLastLabel - _sinkAtFirstLabel;
+        PerFrame = (double)(_atLastLabel - _atFirstLabel - sinkBytes) / frames;
         SinkPerFrame = (double)sinkBytes / frames;
         OutputRecordPerFrame = _recordBytes + (double)_windows * _windowBytes / frames;
     }

@@ -33,17 +33,23 @@ public static class StageOutput
     /// Writes <paramref name="item"/>, waiting for room without a token; throws
     /// <see cref="OperationCanceledException"/> when the output was completed because
     /// <paramref name="cancellation"/> was cancelled (the item is then not written: its owner disposes it).
+    /// The wait is the channel's <c>WaitToWriteAsync()</c>, whose one operation the channel reuses; a
+    /// blocked <c>WriteAsync</c> would queue a new operation holding the item every time.
     /// </summary>
+    public static ValueTask WriteAsync<T>(ChannelWriter<T> output, T item, CancellationToken cancellation) =>
+        output.TryWrite(item) ? default : WaitAndWriteAsync(output, item, cancellation);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public static async ValueTask WriteAsync<T>(ChannelWriter<T> output, T item, CancellationToken cancellation)
+    private static async ValueTask WaitAndWriteAsync<T>(ChannelWriter<T> output, T item, CancellationToken cancellation)
     {
-        try
+        do
         {
-            await output.WriteAsync(item, CancellationToken.None);
+            if (!await output.WaitToWriteAsync(CancellationToken.None))
+            {
+                cancellation.ThrowIfCancellationRequested();
+                throw new ChannelClosedException("the next stage's channel was completed before this stage ended");
+            }
         }
-        catch (ChannelClosedException) when (cancellation.IsCancellationRequested)
-        {
-            throw new OperationCanceledException(cancellation);
-        }
+        while (!output.TryWrite(item));
     }
 }

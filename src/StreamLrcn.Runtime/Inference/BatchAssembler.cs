@@ -28,8 +28,6 @@ public sealed class BatchAssembler(ChannelReader<Frame> input, ChannelWriter<Cnn
     private readonly Countdown _resizing = new();
     private Channel<(CnnBatch Batch, int Index, Frame Frame)>? _jobs;
     private Exception? _workerFailure;
-    private CancellationTokenSource? _deadline;
-    private CancellationTokenSource? _deadlineOrStop;
 
     public async Task RunAsync(CancellationToken cancellation)
     {
@@ -38,14 +36,15 @@ public sealed class BatchAssembler(ChannelReader<Frame> input, ChannelWriter<Cnn
         Exception? failure = null;
         var resizers = StartWorkers();
         using var stop = StageOutput.CompleteOnCancel(output, cancellation);
+        using var next = new ReadWait<Frame>(input, clock, cancellation);
         try
         {
             // A batch starts only when the CNN stage has room for it: frames that would wait behind
             // a full batch stay upstream, where a live stream replaces them with newer ones.
-            while (await output.WaitToWriteAsync() && await input.WaitToReadAsync(cancellation))
+            while (await output.WaitToWriteAsync() && await next.WaitAsync(Timeout.InfiniteTimeSpan) == ReadWaitResult.Readable)
             {
                 open = await pool.RentAsync(cancellation);
-                open.ClosedBy = await FillAsync(open, cancellation);
+                open.ClosedBy = await FillAsync(open, next);
                 await _resizing.WaitAsync();
                 if (_workerFailure is { } workerFailure)
                     throw new InvalidOperationException($"preprocessing failed: {workerFailure.Message}", workerFailure);
@@ -68,14 +67,12 @@ public sealed class BatchAssembler(ChannelReader<Frame> input, ChannelWriter<Cnn
             await Task.WhenAll(resizers);
             open?.Release();
             StageOutput.End(output, failure, input, static frame => frame.Dispose());
-            _deadlineOrStop?.Dispose();
-            _deadline?.Dispose();
             difference?.Dispose();
         }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<BatchCloseReason> FillAsync(CnnBatch batch, CancellationToken cancellation)
+    private async ValueTask<BatchCloseReason> FillAsync(CnnBatch batch, ReadWait<Frame> next)
     {
         var opened = clock.GetTimestamp();
         var size = Math.Min(options.MaxBatchSize, batch.MaxFrames);
@@ -92,46 +89,18 @@ public sealed class BatchAssembler(ChannelReader<Frame> input, ChannelWriter<Cnn
                 if (batch.Count == size)
                     return BatchCloseReason.Full;
 
-                var remaining = options.MaxDelay - clock.GetElapsedTime(opened);
-                if (remaining <= TimeSpan.Zero)
-                    return BatchCloseReason.Deadline;
-                if (await WaitForInputAsync(remaining, cancellation) is { } closed)
-                    return closed;
+                switch (await next.WaitAsync(options.MaxDelay - clock.GetElapsedTime(opened)))
+                {
+                    case ReadWaitResult.Deadline:
+                        return BatchCloseReason.Deadline;
+                    case ReadWaitResult.Completed:
+                        return BatchCloseReason.EndOfInput;
+                }
             }
         }
         finally
         {
             _resizing.Expect(_jobs is null ? 0 : dispatched);
-        }
-    }
-
-    /// <summary>Waits for the next frame (null), the end of the input or the deadline.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<BatchCloseReason?> WaitForInputAsync(TimeSpan remaining, CancellationToken cancellation)
-    {
-        // One timer and one linked source serve every wait of the run; only a deadline that fires
-        // costs new ones (at most one per batch).
-        if (_deadline is null)
-        {
-            _deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, clock);
-            _deadlineOrStop = CancellationTokenSource.CreateLinkedTokenSource(_deadline.Token, cancellation);
-        }
-        _deadline.CancelAfter(remaining);
-        try
-        {
-            return await input.WaitToReadAsync(_deadlineOrStop!.Token) ? null : BatchCloseReason.EndOfInput;
-        }
-        catch (OperationCanceledException) when (_deadline.IsCancellationRequested && !cancellation.IsCancellationRequested)
-        {
-            _deadlineOrStop!.Dispose();
-            _deadline.Dispose();
-            _deadline = null;
-            _deadlineOrStop = null;
-            return BatchCloseReason.Deadline;
-        }
-        finally
-        {
-            _deadline?.CancelAfter(Timeout.InfiniteTimeSpan);
         }
     }
 

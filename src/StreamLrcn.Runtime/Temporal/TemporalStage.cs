@@ -27,6 +27,8 @@ public sealed class TemporalStage
     private FrameLabel[] _labels = [];
     private readonly TemporalOptions _options;
     private readonly Partition[] _partitions;
+    private readonly Action<int> _classifyPartition;
+    private CnnBatch? _classifying;
     private long _resetRequests;
 
     public TemporalStage(ChannelReader<CnnBatch> input, ChannelWriter<LabelWithFrame> output, IReadOnlyList<GruHead> heads, TemporalOptions options)
@@ -37,6 +39,7 @@ public sealed class TemporalStage
         _output = output;
         _options = options;
         _partitions = heads.Select(h => new Partition(h, options, this)).ToArray();
+        _classifyPartition = k => _partitions[k].ClassifyBatch(_classifying!, _labels, k, _partitions.Length);
     }
 
     /// <summary>
@@ -114,11 +117,21 @@ public sealed class TemporalStage
     {
         if (_labels.Length < batch.Count)
             _labels = new FrameLabel[batch.MaxFrames];
-        var labels = _labels;
         if (_partitions.Length == 1)
-            _partitions[0].ClassifyBatch(batch, labels, 0, 1);
-        else
-            Parallel.For(0, _partitions.Length, k => _partitions[k].ClassifyBatch(batch, labels, k, _partitions.Length));
+        {
+            _partitions[0].ClassifyBatch(batch, _labels, 0, 1);
+            return;
+        }
+        // A cached delegate over fields: a lambda capturing the batch would cost a closure at every batch.
+        _classifying = batch;
+        try
+        {
+            Parallel.For(0, _partitions.Length, _classifyPartition);
+        }
+        finally
+        {
+            _classifying = null;
+        }
     }
 
     /// <summary>The streams one head serves, with their states. Used by one thread at a time.</summary>
