@@ -153,7 +153,7 @@ public static class BenchCommand
     /// <param name="AllocatedPerFrame">Everything the replay allocated (start-up, the JSONL sink, the output records) over its frames.</param>
     private sealed record RoundFigures(double CnnBefore, double EndToEnd, double CnnAfter, double Busy, long Frames, double AllocatedPerFrame)
     {
-        /// <summary>Capture→label, once running: from the first label to the last, less what the sink allocated, per frame.</summary>
+        /// <summary>Capture→label, once running: from the first label to the last one sampled (every 64th), less what the sink allocated, per frame.</summary>
         public double LabelPathPerFrame { get; init; }
 
         /// <summary>What the label sink (JSONL) allocated per frame.</summary>

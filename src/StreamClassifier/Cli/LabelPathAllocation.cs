@@ -6,27 +6,32 @@ namespace StreamLrcn.Cli;
 /// <summary>
 /// Managed bytes a replay allocates per frame on the capture→label path once it runs: every
 /// thread's allocations (<see cref="GC.GetTotalAllocatedBytes"/>) from the first label written to
-/// the last, less what the label sink allocated on its own thread. Start-up (pools, channels,
-/// threads) and teardown are left out because they are paid once per run, not per frame. The output
+/// the last one sampled (every <see cref="SampleEvery"/>th), less what the label sink allocated on
+/// its own thread. Start-up (pools, channels, threads) and teardown are left out because they are
+/// paid once per run, not per frame. The precise count suspends the runtime to read every thread's
+/// allocation context, so it is sampled rather than taken at every label of the run it measures. The output
 /// record is measured beside it: a copy of the first label with its own probabilities, and the
 /// window probabilities as often as the run produced them.
 /// </summary>
 internal sealed class LabelPathAllocation(AllocationCountingSink sink)
 {
+    private const int SampleEvery = 64;
     private long _labels;
+    private long _labelsAtLastSample;
     private long _windows;
     private long _atFirstLabel;
     private long _sinkAtFirstLabel;
-    private long _atLastLabel;
-    private long _sinkAtLastLabel;
+    private long _atLastSample;
+    private long _sinkAtLastSample;
     private long _recordBytes;
     private long _windowBytes;
 
-    public double PerFrame { get; private set; }
+    // NaN (printed as such) when the run was too short to sample: no figure rather than a false zero.
+    public double PerFrame { get; private set; } = double.NaN;
 
-    public double SinkPerFrame { get; private set; }
+    public double SinkPerFrame { get; private set; } = double.NaN;
 
-    public double OutputRecordPerFrame { get; private set; }
+    public double OutputRecordPerFrame { get; private set; } = double.NaN;
 
     /// <summary>Called on the sink thread after each label was written.</summary>
     public void OnLabel(FrameLabel label)
@@ -46,20 +51,23 @@ internal sealed class LabelPathAllocation(AllocationCountingSink sink)
         }
         if (label.WindowProbabilities is not null)
             _windows++;
-        _sinkAtLastLabel = sink.Allocated;
-        _atLastLabel = GC.GetTotalAllocatedBytes(precise: true);
+        if ((_labels - 1) % SampleEvery != 0)
+            return;
+        _labelsAtLastSample = _labels;
+        _sinkAtLastSample = sink.Allocated;
+        _atLastSample = GC.GetTotalAllocatedBytes(precise: true);
     }
 
     /// <summary>Called once the run has ended.</summary>
     public void End()
     {
-        var frames = _labels - 1;
+        var frames = _labelsAtLastSample - 1;
         if (frames <= 0)
             return;
-        var sinkBytes = _sinkAtLastLabel - _sinkAtFirstLabel;
-        PerFrame = (double)(_atLastLabel - _atFirstLabel - sinkBytes) / frames;
+        var sinkBytes = _sinkAtLastSample - _sinkAtFirstLabel;
+        PerFrame = (double)(_atLastSample - _atFirstLabel - sinkBytes) / frames;
         SinkPerFrame = (double)sinkBytes / frames;
-        OutputRecordPerFrame = _recordBytes + (double)_windows * _windowBytes / frames;
+        OutputRecordPerFrame = _recordBytes + (double)_windows * _windowBytes / (_labels - 1);
     }
 }
 

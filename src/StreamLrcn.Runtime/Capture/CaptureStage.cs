@@ -95,7 +95,7 @@ public sealed class CaptureStage : IDisposable
                     segment++;
                 }
                 frame.Stamp(new FrameHeader(Stream, sequence, time, Stopwatch.GetTimestamp(), flags) { Segment = segment });
-                if (!Write(frame))
+                if (!BlockingWait.Write(_output, frame, _cancellation))
                 {
                     frame.Dispose();
                     break;
@@ -125,21 +125,6 @@ public sealed class CaptureStage : IDisposable
                 _logger.LogWarning("Stream {Stream}: {Skipped} frames could not be decoded and were skipped", Stream.Name, skipped);
             _done.TrySetResult(new StreamOutcome(Stream, sequence, Interlocked.Read(ref _dropped), error, skipped));
         }
-    }
-
-    /// <summary>
-    /// Hands the frame to the channel. This thread exists only to run the source, so blocking it
-    /// while a full channel drains is the back-pressure replay wants (no frame is dropped).
-    /// A channel in drop-oldest mode never blocks here.
-    /// </summary>
-    private bool Write(Frame frame)
-    {
-        while (!_output.TryWrite(frame))
-        {
-            if (!BlockingWait.UntilWritable(_output, _cancellation))
-                return false;
-        }
-        return true;
     }
 
     public void Dispose()

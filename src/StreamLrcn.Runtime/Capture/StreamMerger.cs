@@ -57,19 +57,7 @@ public sealed class StreamMerger(IReadOnlyList<ChannelReader<Frame>> inputs, Cha
                     continue;
                 }
                 if (active[i].TryRead(out var frame))
-                {
-                    // Waits here rather than in ForwardAsync: in replay the merger waits for room at
-                    // nearly every frame, and this method's one state machine serves every wait.
-                    while (!output.TryWrite(frame))
-                    {
-                        if (!await output.WaitToWriteAsync(CancellationToken.None))
-                        {
-                            frame.Dispose();
-                            cancellation.ThrowIfCancellationRequested();
-                            throw new ChannelClosedException("the merger's output was completed before the merger ended");
-                        }
-                    }
-                }
+                    await ForwardAsync(frame, cancellation);
                 i++;
             }
         }

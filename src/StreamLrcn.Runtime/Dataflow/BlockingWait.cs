@@ -21,6 +21,21 @@ public static class BlockingWait
     public static bool UntilWritable<T>(ChannelWriter<T> writer, CancellationToken cancellation) =>
         Block(writer.WaitToWriteAsync(CancellationToken.None), cancellation);
 
+    /// <summary>
+    /// Writes <paramref name="item"/>, blocking while <paramref name="writer"/> is full: true once
+    /// written, false when the channel was completed first (the item is then still the caller's);
+    /// throws when cancelled first.
+    /// </summary>
+    public static bool Write<T>(ChannelWriter<T> writer, T item, CancellationToken cancellation)
+    {
+        while (!writer.TryWrite(item))
+        {
+            if (!UntilWritable(writer, cancellation))
+                return false;
+        }
+        return true;
+    }
+
     /// <summary>Waits until <paramref name="reader"/> has an item (true) or is completed and empty (false); throws when cancelled first.</summary>
     public static bool UntilReadable<T>(ChannelReader<T> reader, CancellationToken cancellation) =>
         Block(reader.WaitToReadAsync(CancellationToken.None), cancellation);

@@ -77,7 +77,7 @@ public sealed class OrderedEmitter<TIn, TOut>(ChannelReader<TIn> input, ChannelW
                     }
                 }
                 for (written = 0; written < _ready.Count; written++)
-                    if (!Write(_ready[written], cancellation))
+                    if (!BlockingWait.Write(output, _ready[written], cancellation))
                         break;
                 if (written < _ready.Count)
                     return Close();
@@ -118,15 +118,5 @@ public sealed class OrderedEmitter<TIn, TOut>(ChannelReader<TIn> input, ChannelW
         // Callbacks run outside the lock.
         foreach (var item in unsent)
             discard(item);
-    }
-
-    private bool Write(TOut item, CancellationToken cancellation)
-    {
-        while (!output.TryWrite(item))
-        {
-            if (!BlockingWait.UntilWritable(output, cancellation))
-                return false;
-        }
-        return true;
     }
 }

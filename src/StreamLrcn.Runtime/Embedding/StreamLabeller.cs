@@ -185,14 +185,7 @@ public sealed class StreamLabeller : IAsyncDisposable, IDisposable
     /// <summary>Hands each label to the reader's channel, waiting while it is full (the pipeline keeps every label).</summary>
     private sealed class ChannelLabelSink(ChannelWriter<FrameLabel> writer, CancellationToken cancellation) : ILabelSink
     {
-        public void Write(FrameLabel label)
-        {
-            while (!writer.TryWrite(label))
-            {
-                if (!BlockingWait.UntilWritable(writer, cancellation))
-                    return;
-            }
-        }
+        public void Write(FrameLabel label) => BlockingWait.Write(writer, label, cancellation);
 
         public void Flush()
         {

@@ -105,7 +105,9 @@ public sealed class ReadWaitTests
         var refused = Assert.Throws<InvalidOperationException>(() => wait.WaitAsync(Deadline));
         Assert.Contains("one wait at a time", refused.Message);
         channel.Writer.TryWrite(1);
-        Assert.Equal(ReadWaitResult.Readable, first.AsTask().Wait(Patience) ? first.Result : throw new TimeoutException());
+        var written = first.AsTask();
+        Assert.True(written.Wait(Patience), "the wait did not end when an item came");
+        Assert.Equal(ReadWaitResult.Readable, written.Result);
     }
 
     [Fact]
